@@ -1,0 +1,35 @@
+# ShareThings: the single entry point. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+NPM_FLAGS := --no-audit --no-fund --loglevel=error
+UNIT_TESTS := $(wildcard protocol/*.test.ts protocol/*/*.test.ts server/*.test.ts server/*/*.test.ts client/*/*.test.ts bench/*.test.ts)
+E2E_TESTS := $(filter %.e2e.test.ts,$(UNIT_TESTS))
+TESTS := $(filter-out %.e2e.test.ts,$(UNIT_TESTS))
+TEST_FLAGS ?= --test-concurrency=2
+
+.PHONY: help install build run dev typecheck test test-e2e bench clean
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci $(NPM_FLAGS)
+	@touch $@
+
+install: node_modules/.package-lock.json ## Install dependencies (npm ci) when missing or outdated
+
+build: install ## Build the web client into dist/client
+	npx tsx client/build.ts
+
+run: build ## Install, build and start on http://localhost:3000 (PORT, HOST, ... from the environment)
+	npx tsx server/main.ts
+
+typecheck: install ## Type-check everything, tests included
+	npx tsc -p .
+
+test: build typecheck ## Install, type-check and run every test
+	npx tsx --test $(TEST_FLAGS) $(TESTS) $(E2E_TESTS)
+
+clean: ## Remove build output and test artifacts (keeps ./data)
+	rm -rf dist test-artifacts bench/results

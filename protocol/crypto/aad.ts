@@ -1,0 +1,44 @@
+/**
+ * Associated data: binds each ciphertext to its purpose, session, item and
+ * position, so the server cannot move a valid ciphertext anywhere else.
+ * Layout (SPEC.md §3.2): label || 0x00 || u32be(len) || sessionId ||
+ * u32be(len) || contentId [|| u32be fields]. Length prefixes keep the
+ * encoding injective whatever characters the ids contain.
+ */
+import { ProtocolError } from '../errors.ts';
+import { concatBytes, labelledMessage, u32be, utf8Encode } from './encoding.ts';
+import type { Bytes } from './encoding.ts';
+
+export const AAD_LABELS = {
+  chunk: 'sharethings/v1/chunk',
+  descriptor: 'sharethings/v1/descriptor',
+  name: 'sharethings/v1/name',
+} as const;
+
+function u32Field(value: number, what: string): Bytes {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
+    throw new ProtocolError('INVALID_PAYLOAD', `${what} must be an integer in 0..2^32-1`);
+  }
+  return u32be(value);
+}
+
+function ids(label: string, sessionId: string, contentId: string): Bytes {
+  return labelledMessage(label, utf8Encode(sessionId), utf8Encode(contentId));
+}
+
+export function chunkAad(sessionId: string, contentId: string, chunkIndex: number, totalChunks: number): Bytes {
+  const index = u32Field(chunkIndex, 'chunkIndex');
+  const total = u32Field(totalChunks, 'totalChunks');
+  if (chunkIndex >= totalChunks) throw new ProtocolError('INVALID_PAYLOAD', 'chunkIndex must be below totalChunks');
+  return concatBytes(ids(AAD_LABELS.chunk, sessionId, contentId), index, total);
+}
+
+/** totalChunks is bound so a truncated or extended chunk list is detectable. */
+export function descriptorAad(sessionId: string, contentId: string, totalChunks: number): Bytes {
+  return concatBytes(ids(AAD_LABELS.descriptor, sessionId, contentId), u32Field(totalChunks, 'totalChunks'));
+}
+
+/** For a rename: a new name for an existing item, never valid as a descriptor. */
+export function nameAad(sessionId: string, contentId: string): Bytes {
+  return ids(AAD_LABELS.name, sessionId, contentId);
+}

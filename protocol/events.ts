@@ -1,0 +1,64 @@
+/**
+ * The Socket.IO event maps shared by server and clients:
+ * `Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>`
+ * and `Socket<ServerToClientEvents, ClientToServerEvents>`.
+ */
+import type { ErrorCode } from './errors.ts';
+import type { ChunkPayload, ContentHeader, ContentPayload, JoinPayload, LeavePayload } from './schemas.ts';
+
+/** Every ack is `{ success: true, ...result }` or `{ success: false, error, code }`. */
+export type AckFailure = { success: false; error: string; code: ErrorCode };
+export type AckResponse<T extends object = object> = ({ success: true } & T) | AckFailure;
+export type Ack<T extends object = object> = (response: AckResponse<T>) => void;
+
+export interface ClientInfo {
+  id: string;
+  name: string;
+}
+
+export interface JoinResult {
+  sessionId: string;
+  clients: ClientInfo[];
+  /** True when this join created the session. */
+  created: boolean;
+}
+
+export interface ClientToServerEvents {
+  join: (payload: JoinPayload, ack: Ack<JoinResult>) => void;
+  leave: (payload: LeavePayload, ack?: Ack) => void;
+  content: (payload: ContentPayload, ack?: Ack<{ contentId: string }>) => void;
+  chunk: (payload: ChunkPayload, ack?: Ack<{ contentId: string; chunkIndex: number }>) => void;
+}
+
+/** A content header as relayed: the server adds who sent it and when. */
+export interface RelayedContentHeader extends ContentHeader {
+  senderId: string;
+  senderName: string;
+  timestamp: number;
+}
+
+export interface ServerToClientEvents {
+  'client-joined': (payload: { sessionId: string; clientId: string; clientName: string }) => void;
+  'client-left': (payload: { sessionId: string; clientId: string }) => void;
+  content: (payload: { sessionId: string; content: RelayedContentHeader; data?: Uint8Array }) => void;
+  chunk: (payload: ChunkPayload & { senderId: string }) => void;
+  error: (payload: { message: string; code: ErrorCode }) => void;
+  /** Sent before a graceful shutdown; clients reconnect on their own. */
+  'server-shutdown': (payload: { reconnect: boolean }) => void;
+}
+
+export interface InterServerEvents {
+  ping: () => void;
+}
+
+export interface Membership {
+  sessionId: string;
+  name: string;
+}
+
+export interface SocketData {
+  /** Sessions this connection has joined, with the display name used in each. */
+  memberships: Membership[];
+  /** Remote address as seen by the server (or forwarded, when trusted). */
+  address: string;
+}

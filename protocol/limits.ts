@@ -1,0 +1,39 @@
+/**
+ * Protocol limits shared by server and clients. The server enforces them on
+ * every inbound payload; clients use them to fail early with a clear message.
+ */
+
+/** Session and content ids: URL-safe, no dots or slashes, so an id can never name a path. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+export const ID_MAX_LENGTH = 64;
+
+/** Display names: trimmed, 1..64 characters, no control characters. */
+export const CLIENT_NAME_MAX_LENGTH = 64;
+// Cc (C0, DEL, C1), and the bidi overrides that can disguise a name.
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** AES-GCM: 96-bit IVs, 128-bit tags. */
+export const IV_BYTES = 12;
+export const GCM_TAG_BYTES = 16;
+
+/** Largest plaintext chunk a client may send, and its ciphertext. */
+export const MAX_CHUNK_PLAINTEXT_BYTES = 1024 * 1024;
+export const MAX_CHUNK_CIPHERTEXT_BYTES = MAX_CHUNK_PLAINTEXT_BYTES + GCM_TAG_BYTES;
+
+/** Most chunks one item may have (with 1 MiB chunks: 64 GiB, far above any item size limit). */
+export const MAX_TOTAL_CHUNKS = 65_536;
+
+/** Encrypted item descriptor (kind, name, type, size, dimensions, small inline text). */
+export const MAX_DESCRIPTOR_BYTES = 64 * 1024;
+
+/** Optional inline encrypted payload of a `content` event (the seed's `data`). */
+export const MAX_INLINE_DATA_BYTES = 256 * 1024;
+
+/** Sessions one connection may be a member of at the same time. */
+export const MAX_SESSIONS_PER_SOCKET = 4;
+
+/** Error message text sent to clients is short and generic. */
+export const MAX_ERROR_MESSAGE_LENGTH = 200;
+
+/** Uploads one connection may have in progress at the same time. */
+export const MAX_UPLOADS_PER_SOCKET = 16;

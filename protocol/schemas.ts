@@ -1,0 +1,112 @@
+/**
+ * Runtime schemas for every inbound payload. Types are inferred from these
+ * schemas (see events.ts), so a type and its validator cannot drift.
+ * `v.object` builds a fresh object with only the known keys, which also drops
+ * `__proto__` and any other unexpected key.
+ */
+import * as v from 'valibot';
+import {
+  CLIENT_NAME_MAX_LENGTH,
+  CONTROL_CHARACTERS,
+  ID_MAX_LENGTH,
+  ID_PATTERN,
+  IV_BYTES,
+  MAX_CHUNK_CIPHERTEXT_BYTES,
+  MAX_DESCRIPTOR_BYTES,
+  MAX_INLINE_DATA_BYTES,
+  MAX_TOTAL_CHUNKS,
+} from './limits.ts';
+
+export const IdSchema = v.pipe(
+  v.string('must be a string'),
+  v.minLength(1, 'must not be empty'),
+  v.maxLength(ID_MAX_LENGTH, `must be at most ${ID_MAX_LENGTH} characters`),
+  v.regex(ID_PATTERN, 'may contain only letters, digits, "-" and "_"'),
+);
+
+export const ClientNameSchema = v.pipe(
+  v.string('must be a string'),
+  v.trim(),
+  v.minLength(1, 'must not be empty'),
+  v.maxLength(CLIENT_NAME_MAX_LENGTH, `must be at most ${CLIENT_NAME_MAX_LENGTH} characters`),
+  v.check((name) => !CONTROL_CHARACTERS.test(name), 'must not contain control characters'),
+);
+
+/** Binary as sent by msgpack: Uint8Array (Node Buffers are Uint8Arrays too). */
+function bytes(maxBytes: number, exactBytes?: number) {
+  return v.pipe(
+    v.instance(Uint8Array, 'must be binary'),
+    v.check(
+      (value) => (exactBytes === undefined ? value.byteLength <= maxBytes : value.byteLength === exactBytes),
+      exactBytes === undefined ? `must be at most ${maxBytes} bytes` : `must be exactly ${exactBytes} bytes`,
+    ),
+  );
+}
+
+const ChunkCountSchema = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be an integer'),
+  v.minValue(0, 'must not be negative'),
+  v.maxValue(MAX_TOTAL_CHUNKS, `must be at most ${MAX_TOTAL_CHUNKS}`),
+);
+
+export const JoinPayloadSchema = v.object({
+  sessionId: IdSchema,
+  clientName: ClientNameSchema,
+}, 'must be an object');
+
+export const LeavePayloadSchema = v.object({
+  sessionId: IdSchema,
+}, 'must be an object');
+
+/**
+ * What a sender says about an item. Everything about the item itself (kind,
+ * name, type, exact size) is inside the encrypted descriptor.
+ */
+export const ContentHeaderSchema = v.object({
+  contentId: IdSchema,
+  totalChunks: ChunkCountSchema,
+  encryptedDescriptor: bytes(MAX_DESCRIPTOR_BYTES),
+  iv: bytes(IV_BYTES, IV_BYTES),
+}, 'must be an object');
+
+export const ContentPayloadSchema = v.object({
+  sessionId: IdSchema,
+  content: ContentHeaderSchema,
+  data: v.optional(bytes(MAX_INLINE_DATA_BYTES)),
+}, 'must be an object');
+
+export const ChunkSchema = v.pipe(
+  v.object({
+    contentId: IdSchema,
+    chunkIndex: ChunkCountSchema,
+    totalChunks: v.pipe(ChunkCountSchema, v.minValue(1, 'must be at least 1')),
+    encryptedData: bytes(MAX_CHUNK_CIPHERTEXT_BYTES),
+    iv: bytes(IV_BYTES, IV_BYTES),
+  }, 'must be an object'),
+  v.check((chunk) => chunk.chunkIndex < chunk.totalChunks, 'chunkIndex must be below totalChunks'),
+);
+
+export const ChunkPayloadSchema = v.object({
+  sessionId: IdSchema,
+  chunk: ChunkSchema,
+}, 'must be an object');
+
+export type JoinPayload = v.InferOutput<typeof JoinPayloadSchema>;
+export type LeavePayload = v.InferOutput<typeof LeavePayloadSchema>;
+export type ContentHeader = v.InferOutput<typeof ContentHeaderSchema>;
+export type ContentPayload = v.InferOutput<typeof ContentPayloadSchema>;
+export type Chunk = v.InferOutput<typeof ChunkSchema>;
+export type ChunkPayload = v.InferOutput<typeof ChunkPayloadSchema>;
+
+/** Validates a payload; returns the parsed value or a short, safe reason. */
+export function parsePayload<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+): { ok: true; value: v.InferOutput<S> } | { ok: false; reason: string } {
+  const result = v.safeParse(schema, input, { abortEarly: true });
+  if (result.success) return { ok: true, value: result.output };
+  const issue = result.issues[0];
+  const path = issue.path?.map((item) => String(item.key)).join('.') ?? '';
+  return { ok: false, reason: path ? `${path} ${issue.message}` : `payload ${issue.message}` };
+}

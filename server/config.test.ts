@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, DEFAULT_MAX_HTTP_BUFFER_SIZE, loadConfig } from './config.ts';
+
+const defaults = { clientDir: 'dist/client' };
+
+test('the defaults are the seed\'s options', () => {
+  const config = loadConfig({}, defaults);
+  assert.equal(config.port, 3000);
+  assert.deepEqual(config.corsOrigin, '*');
+  assert.deepEqual(config.transports, ['websocket', 'polling']);
+  assert.equal(config.allowEIO3, true);
+  assert.equal(config.allowUpgrades, true);
+  assert.equal(config.pingTimeoutMs, 60_000);
+  assert.equal(config.pingIntervalMs, 25_000);
+  assert.equal(config.connectTimeoutMs, 45_000);
+  assert.equal(config.maxHttpBufferSize, DEFAULT_MAX_HTTP_BUFFER_SIZE);
+});
+
+test('every option can be set from the environment', () => {
+  const config = loadConfig(
+    {
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      CORS_ORIGIN: 'https://a.example, http://localhost:5173/',
+      TRANSPORTS: 'websocket',
+      ALLOW_EIO3: 'false',
+      ALLOW_UPGRADES: 'no',
+      PING_TIMEOUT_MS: '5000',
+      PING_INTERVAL_MS: '2000',
+      CONNECT_TIMEOUT_MS: '3000',
+      MAX_HTTP_BUFFER_SIZE: String(8 * 1024 * 1024),
+      MAX_ITEM_BYTES: '1000',
+      LOG_LEVEL: 'DEBUG',
+    },
+    defaults,
+  );
+  assert.equal(config.port, 8080);
+  assert.equal(config.host, '127.0.0.1');
+  assert.deepEqual(config.corsOrigin, ['https://a.example', 'http://localhost:5173']);
+  assert.deepEqual(config.transports, ['websocket']);
+  assert.equal(config.allowEIO3, false);
+  assert.equal(config.allowUpgrades, false);
+  assert.equal(config.pingTimeoutMs, 5000);
+  assert.equal(config.pingIntervalMs, 2000);
+  assert.equal(config.connectTimeoutMs, 3000);
+  assert.equal(config.maxHttpBufferSize, 8 * 1024 * 1024);
+  assert.equal(config.maxItemBytes, 1000);
+  assert.equal(config.logLevel, 'debug');
+});
+
+test('bad values fail with a message naming the variable and the value', () => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'abc' }, /^PORT must be a whole number between 0 and 65535, got "abc"$/],
+    [{ PORT: '70000' }, /^PORT must be a whole number/],
+    [{ PORT: '-1' }, /^PORT must be a whole number/],
+    [{ PING_TIMEOUT_MS: '1.5' }, /^PING_TIMEOUT_MS must be a whole number/],
+    [{ ALLOW_EIO3: 'maybe' }, /^ALLOW_EIO3 must be true or false, got "maybe"$/],
+    [{ TRANSPORTS: 'websocket,carrier-pigeon' }, /^TRANSPORTS must be a comma-separated list/],
+    [{ CORS_ORIGIN: 'not a url' }, /^CORS_ORIGIN entries must be origins/],
+    [{ CORS_ORIGIN: 'https://a.example/path' }, /^CORS_ORIGIN entries must be bare origins/],
+    [{ MAX_HTTP_BUFFER_SIZE: '1000' }, /^MAX_HTTP_BUFFER_SIZE must be a whole number between 2097184/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"$/],
+  ];
+  for (const [env, message] of cases) {
+    assert.throws(() => loadConfig(env, defaults), (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `${JSON.stringify(env)} threw ${String(error)}`);
+      assert.match(error.message, message);
+      return true;
+    });
+  }
+});

@@ -1,0 +1,124 @@
+/**
+ * Server configuration from the environment, validated at start-up so a
+ * misconfiguration fails at once with a precise message.
+ */
+import { MAX_CHUNK_CIPHERTEXT_BYTES } from '../protocol/limits.ts';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** '*' or a list of exact origins allowed to connect from a browser. */
+  corsOrigin: '*' | string[];
+  transports: Array<'websocket' | 'polling'>;
+  allowEIO3: boolean;
+  allowUpgrades: boolean;
+  pingTimeoutMs: number;
+  pingIntervalMs: number;
+  connectTimeoutMs: number;
+  maxHttpBufferSize: number;
+  /** Largest item a client may upload, enforced while streaming. */
+  maxItemBytes: number;
+  /** How long a graceful shutdown may take before connections are cut. */
+  shutdownTimeoutMs: number;
+  /** Directory with the built web client. */
+  clientDir: string;
+  logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * One chunk (1 MiB + tag) plus envelope, and room for base64 on the polling
+ * transport (x4/3) with a second packet in the same request.
+ */
+export const DEFAULT_MAX_HTTP_BUFFER_SIZE = 4 * 1024 * 1024;
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new ConfigError(`${name} must be a whole number between ${min} and ${max}, got "${raw}"`);
+  }
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function corsOrigin(raw: string | undefined): '*' | string[] {
+  if (raw === undefined || raw.trim() === '' || raw.trim() === '*') return '*';
+  const origins = raw.split(',').map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError(`CORS_ORIGIN entries must be origins like https://example.com, got "${origin}"`);
+    }
+    if (url.origin !== origin.replace(/\/$/, '')) {
+      throw new ConfigError(`CORS_ORIGIN entries must be bare origins (scheme://host[:port]), got "${origin}"`);
+    }
+  }
+  return origins.map((origin) => origin.replace(/\/$/, ''));
+}
+
+function transports(raw: string | undefined): Array<'websocket' | 'polling'> {
+  if (raw === undefined || raw.trim() === '') return ['websocket', 'polling'];
+  const list = raw.split(',').map((item) => item.trim());
+  const valid = list.filter((item): item is 'websocket' | 'polling' => item === 'websocket' || item === 'polling');
+  if (valid.length !== list.length || valid.length === 0) {
+    throw new ConfigError(`TRANSPORTS must be a comma-separated list of "websocket" and "polling", got "${raw}"`);
+  }
+  return [...new Set(valid)];
+}
+
+function logLevel(raw: string | undefined): LogLevel {
+  if (raw === undefined || raw.trim() === '') return 'info';
+  const level = raw.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  }
+  return level as LogLevel;
+}
+
+export function loadConfig(env: Env, defaults: { clientDir: string }): Config {
+  const pingIntervalMs = integer(env, 'PING_INTERVAL_MS', 25_000, 1_000, 600_000);
+  const pingTimeoutMs = integer(env, 'PING_TIMEOUT_MS', 60_000, 1_000, 600_000);
+  const minBuffer = MAX_CHUNK_CIPHERTEXT_BYTES * 2;
+  const config: Config = {
+    port: integer(env, 'PORT', 3000, 0, 65_535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    corsOrigin: corsOrigin(env.CORS_ORIGIN),
+    transports: transports(env.TRANSPORTS),
+    allowEIO3: boolean(env, 'ALLOW_EIO3', true),
+    allowUpgrades: boolean(env, 'ALLOW_UPGRADES', true),
+    pingTimeoutMs,
+    pingIntervalMs,
+    connectTimeoutMs: integer(env, 'CONNECT_TIMEOUT_MS', 45_000, 1_000, 600_000),
+    maxHttpBufferSize: integer(env, 'MAX_HTTP_BUFFER_SIZE', DEFAULT_MAX_HTTP_BUFFER_SIZE, minBuffer, 1024 ** 3),
+    maxItemBytes: integer(env, 'MAX_ITEM_BYTES', 5 * 1024 ** 3, 1, 1024 ** 4),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    clientDir: env.CLIENT_DIR?.trim() || defaults.clientDir,
+    logLevel: logLevel(env.LOG_LEVEL),
+  };
+  return config;
+}

@@ -1,0 +1,40 @@
+/**
+ * The plain HTTP routes: health, the web client, and JSON 404s.
+ * Socket.IO answers its own path before these handlers run.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../log.ts';
+import { describeError } from '../log.ts';
+import { sendJson, sendNotFound } from './respond.ts';
+import type { StaticFiles } from './static-files.ts';
+
+export interface HealthSource {
+  /** Extra figures for /healthz: counts only, nothing about content. */
+  health(): Record<string, number | string | boolean>;
+}
+
+export function createRequestHandler(deps: { staticFiles: StaticFiles; health: HealthSource; log: Logger }) {
+  const { staticFiles, health, log } = deps;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, { error: 'Method not allowed', code: 'METHOD_NOT_ALLOWED' }, { Allow: 'GET, HEAD' });
+      return;
+    }
+    if (url.pathname === '/healthz') {
+      sendJson(res, 200, { status: 'ok', ...health.health() });
+      return;
+    }
+    if (await staticFiles.serve(req, res, url.pathname)) return;
+    sendNotFound(res);
+  }
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    route(req, res).catch((error: unknown) => {
+      log.error('http request failed', { path: req.url?.split('?')[0], error: describeError(error) });
+      if (!res.headersSent) sendJson(res, 500, { error: 'Internal error', code: 'INTERNAL' });
+      else res.destroy();
+    });
+  };
+}

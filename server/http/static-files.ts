@@ -1,0 +1,111 @@
+/**
+ * Serves the built web client. Files are cached in memory after the first
+ * read and revalidated by mtime, so a rebuild is picked up without a restart.
+ * Hashed asset names are immutable; everything else is revalidated by ETag.
+ */
+import { stat, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SECURITY_HEADERS } from './respond.ts';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.webmanifest': 'application/manifest+json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+
+// esbuild names hashed assets like `app-3F2A9C1B.js`.
+const HASHED_NAME = /-[A-Z0-9]{8}\.[a-z0-9]+$/;
+
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "connect-src 'self' ws: wss:",
+  "img-src 'self' blob: data:",
+  "media-src 'self' blob:",
+  "frame-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+interface CachedFile {
+  mtimeMs: number;
+  body: Buffer;
+  etag: string;
+}
+
+export interface StaticFiles {
+  /** Answers the request when it names a client file; returns false otherwise. */
+  serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean>;
+}
+
+export function createStaticFiles(rootDir: string): StaticFiles {
+  const root = path.resolve(rootDir);
+  const cache = new Map<string, CachedFile>();
+
+  async function load(filePath: string): Promise<CachedFile | undefined> {
+    const info = await stat(filePath).catch(() => undefined);
+    if (!info?.isFile()) return undefined;
+    const cached = cache.get(filePath);
+    if (cached && cached.mtimeMs === info.mtimeMs) return cached;
+    const body = await readFile(filePath);
+    const file = { mtimeMs: info.mtimeMs, body, etag: `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"` };
+    cache.set(filePath, file);
+    return file;
+  }
+
+  function resolve(pathname: string): string | undefined {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return undefined;
+    }
+    if (decoded.includes('\0')) return undefined;
+    const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
+    // No dotfiles and nothing outside the root, whatever the request says.
+    if (relative.split('/').some((part) => part.startsWith('.'))) return undefined;
+    const filePath = path.resolve(root, relative);
+    if (filePath !== root && !filePath.startsWith(root + path.sep)) return undefined;
+    return filePath;
+  }
+
+  return {
+    async serve(req, res, pathname) {
+      const filePath = resolve(pathname);
+      if (!filePath) return false;
+      const file = await load(filePath);
+      if (!file) return false;
+      const ext = path.extname(filePath);
+      const isHtml = ext === '.html';
+      const headers: Record<string, string | number> = {
+        ...SECURITY_HEADERS,
+        'Content-Type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
+        'Cache-Control': HASHED_NAME.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ETag: file.etag,
+      };
+      if (isHtml) headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY;
+      if (req.headers['if-none-match'] === file.etag) {
+        res.writeHead(304, headers);
+        res.end();
+        return true;
+      }
+      headers['Content-Length'] = file.body.byteLength;
+      res.writeHead(200, headers);
+      res.end(req.method === 'HEAD' ? undefined : file.body);
+      return true;
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/** What every handler needs, created once per server. */
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { SessionRegistry } from '../sessions/session-registry.ts';
+import type { TransferTracker } from '../content/transfer-tracker.ts';
+import type { IoServer } from './types.ts';
+
+export interface HandlerContext {
+  io: IoServer;
+  config: Config;
+  log: Logger;
+  sessions: SessionRegistry;
+  transfers: TransferTracker;
+}
