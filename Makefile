@@ -6,7 +6,7 @@ NPM_FLAGS := --no-audit --no-fund --loglevel=error
 UNIT_TESTS := $(wildcard protocol/*.test.ts protocol/*/*.test.ts server/*.test.ts server/*/*.test.ts client/*/*.test.ts bench/*.test.ts)
 E2E_TESTS := $(filter %.e2e.test.ts,$(UNIT_TESTS))
 TESTS := $(filter-out %.e2e.test.ts,$(UNIT_TESTS))
-TEST_FLAGS ?= --test-concurrency=2
+TEST_FLAGS ?= --test-concurrency=2 --test-timeout=120000
 
 .PHONY: help install build run dev typecheck test test-e2e bench clean
 

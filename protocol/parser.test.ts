@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encode as msgpackEncode, ExtData } from '@msgpack/msgpack';
+import fc from 'fast-check';
 import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import * as stock from 'socket.io-msgpack-parser';
@@ -10,6 +11,7 @@ import { WebSocket } from 'ws';
 import * as parser from './parser.ts';
 import { Decoder, Encoder, PacketType, protocol } from './parser.ts';
 import type { Packet } from './parser.ts';
+import { decode, DEFAULT_MAX_DEPTH, MsgpackDecodeError } from './msgpack/decode.ts';
 
 // ---------------------------------------------------------------- helpers
 
@@ -256,10 +258,15 @@ test('Our encoder writes only the bytes of a view, not its whole underlying buff
   }
 });
 
-test('Nesting up to depth 32 is accepted and one level deeper is rejected.', () => {
+test('Nesting up to depth 64 is accepted and one level deeper is rejected.', () => {
   // The packet map is depth 1, `data` depth 2, so the inner arrays go from depth 3 to 2 + n.
-  assert.equal(ourDecode(nestedEvent(30)).type, 2);
-  assert.throws(() => ourDecode(nestedEvent(31)), /nested too deeply/);
+  assert.equal(ourDecode(nestedEvent(62)).type, 2);
+  assert.throws(() => ourDecode(nestedEvent(63)), /nested too deeply/);
+  // What our encoder writes, our decoder reads: it refuses the deepest level rather than write it.
+  let deep: unknown = [];
+  for (let i = 0; i < 61; i++) deep = [deep];
+  assert.deepEqual(ourDecode(ourEncode({ type: 2, nsp: '/', data: ['ev', deep] })).data, ['ev', deep]);
+  assert.throws(() => ourEncode({ type: 2, nsp: '/', data: ['ev', [deep]] }), /deep/);
 });
 
 function* malformedInputs(): Generator<[string, unknown]> {
@@ -325,8 +332,8 @@ function* malformedInputs(): Generator<[string, unknown]> {
     ]),
     ['a msgpack timestamp (ext -1)', { type: 2, nsp: '/', data: ['x', new Date(0)] }],
     ['an unknown ext type', { type: 2, nsp: '/', data: ['x', new ExtData(5, new Uint8Array(3))] }],
-    ['a top-level __proto__ key', JSON.parse('{"type":2,"nsp":"/","data":["x"],"__proto__":{"polluted":1}}')],
-    ['a nested __proto__ key', JSON.parse('{"type":0,"nsp":"/","data":{"__proto__":{"polluted":1}}}')],
+    // `__proto__` keys are accepted now (as own properties): see the tests of the msgpack decoder.
+    ['a __proto__ key instead of type', JSON.parse('{"__proto__":{"type":0},"nsp":"/"}')],
   ];
   for (const [label, value] of wrong) yield [label, msgpackEncode(value, { ignoreUndefined: true })];
 
@@ -364,6 +371,343 @@ test('Thousands of malformed inputs make add() throw an Error and never emit a p
 
 test('A string chunk is refused with "invalid input".', () => {
   assert.throws(() => new Decoder().add('0{}'), /invalid input/);
+});
+
+// ---------------------------------------------------------------- msgpack decoder
+
+const u8 = (...parts: (number | number[] | Uint8Array)[]) =>
+  Uint8Array.from(parts.flatMap((p) => (typeof p === 'number' ? [p] : [...p])));
+const be = (value: number, size: 1 | 2 | 4) =>
+  size === 1 ? [value] : size === 2 ? [value >>> 8, value & 0xff] : [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff];
+const f64 = (value: number) => [...Buffer.from(new Float64Array([value]).buffer).reverse()];
+const str = (s: string) => u8(fixstr(s));
+
+test('The msgpack decoder reads every format it supports.', () => {
+  const date = new Date(-1_234_567_890_123);
+  const cases: [number[] | Uint8Array, unknown][] = [
+    [[0xc0], null],
+    [[0xc2], false],
+    [[0xc3], true],
+    [[0x00], 0],
+    [[0x7f], 127],
+    [[0xe0], -32],
+    [[0xff], -1],
+    [[0xcc, 0xff], 255],
+    [[0xcd, 0xff, 0xfe], 65534],
+    [[0xce, 0xff, 0xff, 0xff, 0xff], 2 ** 32 - 1],
+    [[0xcf, 0, 0, 0, 1, 0, 0, 0, 2], 2 ** 32 + 2],
+    [[0xcf, 0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], Number.MAX_SAFE_INTEGER],
+    [[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 2 ** 64], // rounded, as notepack does
+    [[0xd0, 0x80], -128],
+    [[0xd0, 0x7f], 127],
+    [[0xd1, 0x80, 0x00], -32768],
+    [[0xd2, 0x80, 0, 0, 0], -(2 ** 31)],
+    [[0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], -1],
+    [[0xd3, 0xff, 0xe0, 0, 0, 0, 0, 0, 1], Number.MIN_SAFE_INTEGER],
+    [[0xd3, 0x80, 0, 0, 0, 0, 0, 0, 0], -(2 ** 63)],
+    [[0xca, 0x3f, 0xc0, 0, 0], 1.5],
+    [[0xca, 0xff, 0x80, 0, 0], -Infinity],
+    [[0xcb, ...f64(Math.PI)], Math.PI],
+    [[0xcb, ...f64(-1e-300)], -1e-300],
+    [[0xa0], ''],
+    [[0xa3, 0x61, 0x62, 0x63], 'abc'],
+    [[0xd9, 3, 0x61, 0x62, 0x63], 'abc'],
+    [[0xda, 0, 3, 0x61, 0x62, 0x63], 'abc'],
+    [[0xdb, 0, 0, 0, 3, 0x61, 0x62, 0x63], 'abc'],
+    [[0xa3, 0xef, 0xbb, 0xbf], '\ufeff'], // a BOM is a character like any other
+    [[0xa4, 0xf0, 0x9f, 0x8e, 0x89], '🎉'],
+    [[0xa3, 0x61, 0xff, 0x62], 'a\ufffdb'], // invalid UTF-8 is replaced, as Buffer#toString does
+    [[0xc4, 3, 1, 2, 3], new Uint8Array([1, 2, 3])],
+    [[0xc5, 0, 3, 1, 2, 3], new Uint8Array([1, 2, 3])],
+    [[0xc6, 0, 0, 0, 3, 1, 2, 3], new Uint8Array([1, 2, 3])],
+    [[0xc4, 0], new Uint8Array(0)],
+    [[0x92, 1, 0xc0], [1, null]],
+    [[0xdc, 0, 2, 1, 0xc0], [1, null]],
+    [[0xdd, 0, 0, 0, 2, 1, 0xc0], [1, null]],
+    [[0x81, 0xa1, 0x61, 1], { a: 1 }],
+    [[0xde, 0, 1, 0xa1, 0x61, 1], { a: 1 }],
+    [[0xdf, 0, 0, 0, 1, 0xa1, 0x61, 1], { a: 1 }],
+    [[0x81, 0xd9, 1, 0x61, 1], { a: 1 }],
+    [[0x81, 0xda, 0, 1, 0x61, 1], { a: 1 }],
+    [[0x81, 0xdb, 0, 0, 0, 1, 0x61, 1], { a: 1 }],
+    [[0x82, 0xa1, 0x61, 1, 0xa1, 0x61, 2], { a: 2 }], // a later duplicate wins
+    // Number keys become strings; nothing else is accepted as a key.
+    [[0x85, 0x01, 1, 0xff, 2, 0xcb, ...f64(1.5), 3, 0xcd, 1, 0, 4, 0xd3, 0, 0, 0, 0, 0, 0, 0, 5, 5], { 1: 1, '-1': 2, 1.5: 3, 256: 4, 5: 5 }],
+    // notepack's ext type 0: undefined, Date, ArrayBuffer.
+    [[0xd4, 0, 0], undefined],
+    [[0xd7, 0, ...be(Math.floor(date.getTime() / 2 ** 32), 4), ...be(date.getTime() >>> 0, 4)], date],
+    [[0xc7, 3, 0, 1, 2, 3], new Uint8Array([1, 2, 3])],
+    [[0xc8, 0, 3, 0, 1, 2, 3], new Uint8Array([1, 2, 3])],
+    [[0xc9, 0, 0, 0, 3, 0, 1, 2, 3], new Uint8Array([1, 2, 3])],
+    [[0xc7, 1, 0, 9], new Uint8Array([9])],
+    [[0xc7, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8], new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])],
+  ];
+  for (const [input, expected] of cases) {
+    const label = Buffer.from(input).toString('hex');
+    assert.deepEqual(normalize(decode(Uint8Array.from(input))), expected, label);
+    assert.deepEqual(normalize(decode(Buffer.from(input))), expected, label);
+  }
+
+  const refused: [number[], RegExp][] = [
+    [[0xc1], /invalid byte/],
+    ...[[0xc0], [0xc3], [0xc4, 0], [0x90], [0x80], [0xd4, 0, 0], [0xc7, 0, 0]].map((key): [number[], RegExp] => [
+      [0x81, ...key, 1],
+      /unsupported map key/,
+    ]),
+    [[0xd4, 1, 0], /extension type 1/],
+    [[0xd6, 0xff, 0, 0, 0, 0], /extension type -1/], // msgpack timestamp 32
+    [[0xd7, 0xff, 0, 0, 0, 0, 0, 0, 0, 0], /extension type -1/], // msgpack timestamp 64
+    [[0xc7, 12, 0xff, ...new Array<number>(12).fill(0)], /extension type -1/], // msgpack timestamp 96
+    [[0xc7, 1, 5, 0], /extension type 5/],
+    [[0xd5, 0, 0, 0], /fixext 2 of type 0/],
+    [[0xd6, 0, 0, 0, 0, 0], /fixext 4 of type 0/],
+    [[0xd8, 0, ...new Array<number>(16).fill(0)], /fixext 16 of type 0/],
+  ];
+  for (const [input, error] of refused) {
+    assert.throws(() => decode(Uint8Array.from(input)), error, Buffer.from(input).toString('hex'));
+  }
+});
+
+test('Decoded binary is a Buffer view for a Buffer and a plain Uint8Array view otherwise.', () => {
+  const message = u8(0x92, 0xc4, 2, 7, 8, 0xc7, 1, 0, 9);
+  for (const input of [message, Buffer.from(message.buffer), new Uint8Array(u8(0, 0, ...message).buffer, 2)]) {
+    const [bin, ext] = decode(input) as Uint8Array[];
+    for (const view of [bin!, ext!]) {
+      assert.equal(view.buffer, input.buffer, 'not a copy');
+      assert.equal(Buffer.isBuffer(view), Buffer.isBuffer(input));
+    }
+    assert.deepEqual([...bin!, ...ext!], [7, 8, 9]);
+  }
+});
+
+test('__proto__, constructor and prototype map keys become own properties and change no prototype.', () => {
+  const hostile = '{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}},"prototype":{"polluted":3},"toString":4,"hasOwnProperty":5,"__defineSetter__":6}';
+  const keys = Object.keys(JSON.parse(hostile) as object);
+  function check(value: unknown): void {
+    assert.ok(value !== null && typeof value === 'object');
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    assert.deepEqual(Object.keys(value), keys);
+    for (const key of keys) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+      assert.deepEqual(Object.keys(descriptor ?? {}), ['value', 'writable', 'enumerable', 'configurable'], key);
+      assert.ok(descriptor!.writable && descriptor!.enumerable && descriptor!.configurable, key);
+    }
+    assert.deepEqual(normalize(value), JSON.parse(hostile));
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.equal((Object.prototype as Record<string, unknown>)['polluted'], undefined);
+    assert.equal(typeof ({}).toString, 'function');
+  }
+  check(decode(msgpackEncode(JSON.parse(hostile))));
+  check(decode(Buffer.from(msgpackEncode([JSON.parse(hostile)])).subarray(1)));
+
+  // A duplicate __proto__ key: the last one wins, still as an own property.
+  const twice = decode(u8(0x82, str('__proto__'), 1, str('__proto__'), 0x81, str('x'), 2)) as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(twice), Object.prototype);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(twice, '__proto__')?.value, { x: 2 });
+  assert.equal(twice['x'], undefined);
+
+  // Even a setter planted on Object.prototype is never called.
+  let called = 0;
+  Object.defineProperty(Object.prototype, 'trap', { set: () => called++, configurable: true });
+  try {
+    const value = decode(u8(0x81, str('trap'), 1)) as Record<string, unknown>;
+    assert.equal(called, 0);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(value, 'trap'), { value: 1, writable: true, enumerable: true, configurable: true });
+  } finally {
+    delete (Object.prototype as Record<string, unknown>)['trap'];
+  }
+});
+
+test('Payloads with __proto__ keys reach the application, from every encoder, and pollute nothing.', () => {
+  const payload = JSON.parse('{"sessionId":"x","__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}}}');
+  const packet = { type: 2, nsp: '/', data: ['content', payload], id: 4 };
+  for (const message of [ourEncode(packet as Packet), stockEncode(packet), msgpackEncode(packet)]) {
+    const decoded = ourDecode(message);
+    assert.deepEqual(normalize(decoded), normalize(packet));
+    const got = (decoded.data as unknown[])[1] as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(got), Object.prototype);
+    assert.ok(Object.hasOwn(got, '__proto__') && Object.hasOwn(got, 'constructor'));
+    assert.equal(got['isAdmin'], undefined);
+  }
+  // CONNECT auth data may carry one too; a top-level one is dropped like any unknown packet key.
+  const connect = JSON.parse('{"type":0,"nsp":"/","data":{"__proto__":{"polluted":1}}}');
+  assert.ok(Object.hasOwn(ourDecode(msgpackEncode(connect)).data as object, '__proto__'));
+  const top = JSON.parse('{"type":2,"nsp":"/","data":["x"],"__proto__":{"polluted":1}}');
+  assert.deepEqual(ourDecode(msgpackEncode(top)), { type: 2, nsp: '/', data: ['x'] });
+  assert.deepEqual(ourDecode(stockEncode(top)), { type: 2, nsp: '/', data: ['x'] });
+  assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  assert.equal(({} as Record<string, unknown>)['isAdmin'], undefined);
+});
+
+/** `depth` nested arrays (or single-key maps) around an empty one. */
+function nestedBytes(depth: number, kind: 'array' | 'map'): Uint8Array {
+  const open = kind === 'array' ? [0x91] : [0x81, ...fixstr('k')];
+  return u8(...new Array<number[]>(depth - 1).fill(open).flat(), kind === 'array' ? 0x90 : 0x80);
+}
+
+test(`The msgpack decoder reads ${DEFAULT_MAX_DEPTH} nested levels and refuses more, without deep recursion.`, () => {
+  assert.equal(DEFAULT_MAX_DEPTH, 64);
+  for (const kind of ['array', 'map'] as const) {
+    let value = decode(nestedBytes(64, kind));
+    let depth = 0;
+    while (value !== null && typeof value === 'object') {
+      depth++;
+      value = Array.isArray(value) ? value[0] : (value as Record<string, unknown>)['k'];
+    }
+    assert.equal(depth, 64, kind);
+    // A leaf inside the 64th level is fine: only containers count.
+    assert.deepEqual(decode(u8(...nestedBytes(64, kind).slice(0, -1), kind === 'array' ? [0x91, 1] : [0x81, ...fixstr('k'), 1])) !== undefined, true);
+    for (const depth of [65, 66, 10_000, 1_000_000]) {
+      assert.throws(() => decode(nestedBytes(depth, kind)), /msgpack: nested too deeply/, `${kind} ${depth}`);
+    }
+  }
+  assert.doesNotThrow(() => decode(nestedBytes(10, 'array'), 10));
+  assert.throws(() => decode(nestedBytes(11, 'array'), 10), /nested too deeply/);
+});
+
+test('Declared lengths larger than the input are refused before anything is allocated.', () => {
+  const headers = [
+    [0xdc, 0xff, 0xff], [0xdd, 0xff, 0xff, 0xff, 0xff], [0xdd, 0x7f, 0xff, 0xff, 0xff], [0xdd, 0, 1, 0, 0],
+    [0xde, 0xff, 0xff], [0xdf, 0xff, 0xff, 0xff, 0xff], [0xdf, 0, 0, 0, 3],
+    [0xd9, 0xff], [0xda, 0xff, 0xff], [0xdb, 0xff, 0xff, 0xff, 0xff],
+    [0xc4, 0xff], [0xc5, 0xff, 0xff], [0xc6, 0xff, 0xff, 0xff, 0xff], [0xc6, 0x7f, 0xff, 0xff, 0xff],
+    [0xc7, 0xff, 0], [0xc8, 0xff, 0xff, 0], [0xc9, 0xff, 0xff, 0xff, 0xff, 0],
+  ];
+  const before = process.memoryUsage();
+  for (const header of headers) {
+    for (const prefix of [[], [0x92, 0x01], [0x81, ...fixstr('big')]]) {
+      const input = u8(prefix, header, 1, 1, 1, 1, 1);
+      for (let i = 0; i < 200; i++) {
+        assert.throws(() => decode(input), /msgpack: declared length \d+ exceeds the \d+ remaining bytes/, Buffer.from(input).toString('hex'));
+      }
+    }
+  }
+  const after = process.memoryUsage();
+  assert.ok(after.arrayBuffers - before.arrayBuffers < 16 << 20, 'no big buffers');
+  // A map needs at least 2 bytes per entry, an array 1 byte per item.
+  assert.throws(() => decode(u8(0x82, 1, 2, 3)), /declared length 2 exceeds the 3 remaining bytes/);
+  assert.throws(() => decode(u8(0x94, 1, 2, 3)), /declared length 4 exceeds the 3 remaining bytes/);
+});
+
+/** One message using every format the decoder reads, once or more. */
+function everyFormat(): Uint8Array {
+  const entries: Uint8Array[] = [
+    u8(str('nil'), 0xc0), u8(str('t'), 0xc3), u8(str('f'), 0xc2),
+    u8(str('ints'), 0x9c, 5, 0xf0, 0xcc, 200, 0xcd, 1, 2, 0xce, 1, 2, 3, 4, 0xcf, 0, 0, 0, 1, 0, 0, 0, 0,
+      0xd0, 0x80, 0xd1, 0x80, 1, 0xd2, 0x80, 0, 0, 1, 0xd3, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0xca, 0x3f, 0xc0, 0, 0, 0xcb, ...f64(0.1), 0xc0),
+    u8(str('strs'), 0x94, str('héllo'), 0xd9, 2, 0x68, 0x69, 0xda, 0, 1, 0x61, 0xdb, 0, 0, 0, 2, 0xc3, 0xa9),
+    u8(str('long'), 0xd9, 40, ...Buffer.from('ünïcødé '.repeat(4)).subarray(0, 40)),
+    u8(str('bins'), 0x93, 0xc4, 1, 1, 0xc5, 0, 2, 1, 2, 0xc6, 0, 0, 0, 1, 9),
+    u8(str('exts'), 0x95, 0xd4, 0, 0, 0xd7, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0xc7, 1, 0, 5, 0xc8, 0, 1, 0, 6, 0xc9, 0, 0, 0, 1, 0, 7),
+    u8(str('arrays'), 0x93, 0x90, 0xdc, 0, 1, 0xc0, 0xdd, 0, 0, 0, 1, 0xc0),
+    u8(str('maps'), 0x93, 0x80, 0xde, 0, 1, 1, 0xc0, 0xdf, 0, 0, 0, 1, 0xd9, 1, 0x6b, 0xc0),
+    u8(str('__proto__'), 0x81, str('constructor'), 0xc0),
+  ];
+  return u8(0xde, 0, entries.length, ...entries);
+}
+
+test('Every truncation of valid messages is refused, and so are trailing bytes.', () => {
+  const messages = [
+    everyFormat(),
+    ...cases()
+      .map(ourEncode)
+      .filter((m) => m.length < 4096),
+    stockEncode({ type: 2, nsp: '/', data: ['u', new Uint8Array(20), undefined, new Date(0), 'x'.repeat(40), -70000, 1.5], id: 3 }),
+    msgpackEncode({ type: 2, nsp: '/', data: ['big', 2 ** 40, -(2 ** 40), { n: 2 ** 53 - 1 }, 'é'.repeat(200)] }),
+  ];
+  assert.ok(messages.length > 10);
+  for (const [i, message] of messages.entries()) {
+    assert.doesNotThrow(() => decode(message), `message #${i}`);
+    for (let n = 0; n < message.length; n++) {
+      assert.throws(
+        () => decode(message.subarray(0, n)),
+        (e: unknown) => e instanceof MsgpackDecodeError && /truncated|exceeds/.test(e.message),
+        `message #${i} truncated to ${n}`,
+      );
+    }
+    for (const extra of [[0xc0], [0x00], [0xff, 0xff], [...message]]) {
+      assert.throws(() => decode(u8(message, extra)), /msgpack: \d+ trailing bytes/, `message #${i} + ${extra.length}`);
+    }
+  }
+  assert.throws(() => decode(new Uint8Array(0)), /truncated/);
+});
+
+test('Short strings decoded by hand equal TextDecoder and Buffer#toString, valid UTF-8 or not.', () => {
+  const pieces = [[0x61], [0x7f], [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x8e, 0x89], [0xef, 0xbb, 0xbf],
+    [0x80], [0xc0, 0x80], [0xc3], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf8], [0xff], [0xe2, 0x82]];
+  const reference = new TextDecoder('utf-8', { ignoreBOM: true });
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.constantFrom(...pieces), fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 3 })), { maxLength: 12 }), (parts) => {
+      const bytes = parts.flat();
+      fc.pre(bytes.length < 256);
+      const got = decode(u8(0xd9, bytes.length, bytes));
+      assert.equal(got, reference.decode(Uint8Array.from(bytes)));
+      assert.equal(got, Buffer.from(bytes).toString('utf8'));
+    }),
+    { seed: 0x5eed, numRuns: 5000 },
+  );
+});
+
+/** Values both notepack and our encoder represent; `undefined` only where asked (our encoder drops or nils it). */
+function valueArbitrary(withUndefined: boolean, safeNumbersOnly: boolean) {
+  const key = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', '0', '42'));
+  const number = safeNumbersOnly
+    ? fc.oneof(fc.maxSafeInteger(), fc.integer(), fc.double().filter((d) => !Number.isInteger(d) || Number.isSafeInteger(d)))
+    : fc.oneof(fc.maxSafeInteger(), fc.integer(), fc.double());
+  const leaves = [
+    fc.constant(null),
+    fc.boolean(),
+    number,
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.string({ unit: 'grapheme-ascii', minLength: 30, maxLength: 300 }),
+    fc.string({ unit: 'binary', minLength: 30, maxLength: 300 }),
+    fc.uint8Array({ maxLength: 300 }),
+    fc.date({ noInvalidDate: true }),
+    ...(withUndefined ? [fc.constant(undefined)] : []),
+  ];
+  return fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, ...leaves, tie('array'), tie('object')),
+    array: fc.array(tie('value'), { maxLength: 20 }),
+    object: fc.array(fc.tuple(key, tie('value')), { maxLength: 20 }).map((entries) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+      return out;
+    }),
+  })).value;
+}
+
+/** What a value decodes to: -0 is sent as the integer 0 by both encoders; binaries compare by bytes. */
+function expected(value: unknown): unknown {
+  if (Object.is(value, -0)) return 0;
+  if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (Array.isArray(value)) return value.map(expected);
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: expected(v), writable: true, enumerable: true, configurable: true });
+    return out;
+  }
+  return value;
+}
+
+test('Random values round-trip through our encoder and from notepack into our decoder.', () => {
+  const encoder = new Encoder();
+  fc.assert(
+    fc.property(valueArbitrary(false, false), (value) => {
+      const message = encoder.encode({ type: 2, nsp: '/', data: ['v', value] })[0]!;
+      assert.deepEqual(normalize((ourDecode(message).data as unknown[])[1]), expected(value));
+      assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    }),
+    { seed: 1, numRuns: 3000 },
+  );
+  fc.assert(
+    fc.property(valueArbitrary(true, true), fc.boolean(), (value, buffers) => {
+      const message = stockEncode({ type: 2, nsp: '/', data: ['v', buffers ? asBuffers(value) : value] });
+      assert.deepEqual(normalize((ourDecode(message).data as unknown[])[1]), expected(value));
+      // The raw decoder agrees on any top-level value, not only on packets.
+      assert.deepEqual(normalize(decode(stockEncode(value as object))), expected(value));
+    }),
+    { seed: 2, numRuns: 3000 },
+  );
 });
 
 // ---------------------------------------------------------------- integration

@@ -9,10 +9,16 @@
  * ext type 0 is undefined (fixext 1), a Date (fixext 8, decoded to a Date like
  * stock does; our schemas reject it) or an ArrayBuffer (ext 8/16/32, decoded to
  * a Uint8Array view). Every other extension is rejected.
+ *
+ * Encoding uses @msgpack/msgpack; decoding uses our own decoder
+ * (./msgpack/decode.ts), which unlike @msgpack accepts `__proto__` map keys
+ * (as own properties, never touching a prototype) so that such payloads reach
+ * the application's validation instead of closing the connection.
  */
 import { Emitter } from '@socket.io/component-emitter';
-import { Decoder as MsgpackDecoder, Encoder as MsgpackEncoder, ExtData } from '@msgpack/msgpack';
+import { Encoder as MsgpackEncoder, ExtData } from '@msgpack/msgpack';
 import type { ExtensionCodecType } from '@msgpack/msgpack';
+import { decode } from './msgpack/decode.ts';
 
 export const protocol = 5;
 
@@ -43,8 +49,11 @@ const RESERVED_EVENTS: ReadonlySet<string> = new Set([
 ]);
 const MAX_NSP_LENGTH = 256;
 const MAX_ID = 0x7fffffff;
-/** Nesting limit for maps/arrays; the packet map itself is depth 1, `data` depth 2. */
-const MAX_DEPTH = 32;
+/**
+ * Nesting limit for maps/arrays; the packet map itself is depth 1, `data` depth 2.
+ * The decoder refuses deeper input while reading it; the encoder never writes it.
+ */
+const MAX_DEPTH = 64;
 const BIN32_MAX = 0xffffffff;
 
 // ---------------------------------------------------------------- encoding
@@ -153,28 +162,6 @@ export class Encoder {
 
 // ---------------------------------------------------------------- decoding
 
-const decodeExtensions: ExtensionCodecType<undefined> = {
-  tryToEncode: () => null,
-  decode(data, type) {
-    if (type !== 0) throw new Error(`unsupported msgpack extension type ${type}`);
-    // notepack uses type 0 for three things; only the header tells them apart. `data` is a
-    // view of the message, so the byte 2 before it is the fixext format byte (0xd4-0xd8)
-    // for fixext, and the low byte of the length (always = length & 0xff) for ext 8/16/32.
-    const marker = new Uint8Array(data.buffer, data.byteOffset - 2, 1)[0];
-    if (marker === (data.length & 0xff)) return data; // ext 8/16/32: an ArrayBuffer, zero-copy
-    if (data.length === 1) return undefined; // fixext 1: undefined
-    if (data.length === 8) {
-      const view = new DataView(data.buffer, data.byteOffset, 8);
-      return new Date(view.getInt32(0) * 2 ** 32 + view.getUint32(4));
-    }
-    throw new Error('unsupported msgpack fixext type 0');
-  },
-};
-
-// Shared by all Decoders (Socket.IO makes one per connection): decoding is synchronous and
-// @msgpack clones itself if ever re-entered. `__proto__` map keys are rejected by @msgpack.
-const msgpackDecoder = new MsgpackDecoder({ extensionCodec: decodeExtensions });
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
@@ -195,17 +182,6 @@ function isDataValid(type: PacketType, data: unknown): boolean {
   }
 }
 
-/** Throws if maps/arrays nest deeper than MAX_DEPTH (binary and other leaves are not entered). */
-function checkDepth(value: unknown, depth: number): void {
-  if (Array.isArray(value)) {
-    if (depth > MAX_DEPTH) throw new Error('packet nested too deeply');
-    for (const item of value) checkDepth(item, depth + 1);
-  } else if (isPlainObject(value)) {
-    if (depth > MAX_DEPTH) throw new Error('packet nested too deeply');
-    for (const key in value) checkDepth(value[key], depth + 1);
-  }
-}
-
 function toBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
@@ -215,7 +191,7 @@ function toBytes(chunk: unknown): Uint8Array {
 
 /** Decodes and validates one message; throws an Error on anything malformed. */
 export function decodePacket(chunk: unknown): Packet {
-  const value = msgpackDecoder.decode(toBytes(chunk));
+  const value = decode(toBytes(chunk), MAX_DEPTH);
   if (!isPlainObject(value)) throw new Error('invalid packet');
   const { type, nsp, data, id } = value;
   if (type !== 0 && type !== 1 && type !== 2 && type !== 3 && type !== 4) throw new Error('invalid packet type');
@@ -226,7 +202,6 @@ export function decodePacket(chunk: unknown): Packet {
   if (id !== undefined && !(Number.isInteger(id) && (id as number) >= 0 && (id as number) <= MAX_ID)) {
     throw new Error('invalid packet id');
   }
-  checkDepth(data, 2);
   // A fresh object: unknown keys sent by the peer never reach Socket.IO.
   const packet: Packet = { type, nsp };
   if (data !== undefined) packet.data = data;

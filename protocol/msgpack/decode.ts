@@ -1,0 +1,331 @@
+/**
+ * A small, strict msgpack decoder for untrusted input, compatible with what
+ * notepack.io (socket.io-msgpack-parser) and @msgpack/msgpack write.
+ *
+ * - nil, bool, every int format, float32/64. uint64/int64 become Numbers and
+ *   lose precision beyond 2^53 exactly as notepack does (hi * 2^32 + lo,
+ *   rounded once): values are validated by the application anyway, and
+ *   refusing them would close the whole connection over one field.
+ * - str: UTF-8; invalid sequences become U+FFFD (WHATWG replacement, like
+ *   notepack's Buffer#toString), a leading BOM is kept.
+ * - bin: zero-copy views of the input (`subarray`, so a Buffer when the input
+ *   is a Buffer).
+ * - map: a fresh plain object (prototype Object.prototype). Every key becomes
+ *   an own enumerable data property, as Object.defineProperty would make it:
+ *   `__proto__`, `constructor`... never reach a setter or change a prototype.
+ *   Later duplicates win. Number keys become their String(); any other key
+ *   type is refused.
+ * - ext: only type 0, with notepack's three meanings told apart by the header:
+ *   fixext 1 = undefined, fixext 8 = Date (int32 high + uint32 low ms),
+ *   ext 8/16/32 = an ArrayBuffer, returned as a zero-copy view. Every other
+ *   extension (including the msgpack timestamp, type -1) is refused.
+ *
+ * Every read is bounds-checked; a declared length (str/bin/ext bytes,
+ * array items, map entries) larger than what the rest of the input could
+ * hold is refused before anything is allocated; maps and arrays may nest
+ * `maxDepth` levels (the outermost container is level 1), so recursion is
+ * bounded; trailing bytes are refused. Nothing is cached between calls.
+ */
+
+export const DEFAULT_MAX_DEPTH = 64;
+
+export class MsgpackDecodeError extends Error {
+  override name = 'MsgpackDecodeError';
+}
+
+/** Strings shorter than this are decoded by hand; longer ones by TextDecoder. */
+const SHORT_STRING = 32;
+/** Arrays up to this length are preallocated; longer ones grow (so a header alone cannot size a big array). */
+const PREALLOCATE_MAX = 4096;
+
+// Stateless (no `stream` option): safe to share.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+class Reader {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly end: number;
+  readonly maxDepth: number;
+  pos = 0;
+
+  constructor(bytes: Uint8Array, maxDepth: number) {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.end = bytes.length;
+    this.maxDepth = maxDepth;
+  }
+
+  /** Throws unless `n` more bytes are available (for fixed-size fields). */
+  need(n: number): void {
+    if (this.end - this.pos < n) throw new MsgpackDecodeError('msgpack: truncated input');
+  }
+
+  /** Throws unless a declared length needing `n` bytes (each at least `per` bytes) fits in what is left. */
+  fits(n: number, per: number): void {
+    if (n * per > this.end - this.pos) {
+      throw new MsgpackDecodeError(`msgpack: declared length ${n} exceeds the ${this.end - this.pos} remaining bytes`);
+    }
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.bytes[this.pos++]!;
+  }
+
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  value(depth: number): unknown {
+    this.need(1);
+    const b = this.bytes[this.pos++]!;
+    if (b < 0x80) return b; // positive fixint
+    if (b < 0x90) return this.map(b & 0x0f, depth);
+    if (b < 0xa0) return this.array(b & 0x0f, depth);
+    if (b < 0xc0) return this.str(b & 0x1f);
+    if (b >= 0xe0) return b - 0x100; // negative fixint
+    const view = this.view;
+    let v: number;
+    switch (b) {
+      case 0xc0:
+        return null;
+      case 0xc2:
+        return false;
+      case 0xc3:
+        return true;
+      case 0xc4:
+        return this.bin(this.u8());
+      case 0xc5:
+        return this.bin(this.u16());
+      case 0xc6:
+        return this.bin(this.u32());
+      case 0xc7:
+        return this.ext(this.u8());
+      case 0xc8:
+        return this.ext(this.u16());
+      case 0xc9:
+        return this.ext(this.u32());
+      case 0xca:
+        this.need(4);
+        v = view.getFloat32(this.pos);
+        this.pos += 4;
+        return v;
+      case 0xcb:
+        this.need(8);
+        v = view.getFloat64(this.pos);
+        this.pos += 8;
+        return v;
+      case 0xcc:
+        return this.u8();
+      case 0xcd:
+        return this.u16();
+      case 0xce:
+        return this.u32();
+      case 0xcf:
+        this.need(8);
+        v = view.getUint32(this.pos) * 0x100000000 + view.getUint32(this.pos + 4);
+        this.pos += 8;
+        return v;
+      case 0xd0:
+        this.need(1);
+        return view.getInt8(this.pos++);
+      case 0xd1:
+        this.need(2);
+        v = view.getInt16(this.pos);
+        this.pos += 2;
+        return v;
+      case 0xd2:
+        this.need(4);
+        v = view.getInt32(this.pos);
+        this.pos += 4;
+        return v;
+      case 0xd3:
+        this.need(8);
+        v = view.getInt32(this.pos) * 0x100000000 + view.getUint32(this.pos + 4);
+        this.pos += 8;
+        return v;
+      case 0xd4:
+        return this.fixext(1);
+      case 0xd5:
+        return this.fixext(2);
+      case 0xd6:
+        return this.fixext(4);
+      case 0xd7:
+        return this.fixext(8);
+      case 0xd8:
+        return this.fixext(16);
+      case 0xd9:
+        return this.str(this.u8());
+      case 0xda:
+        return this.str(this.u16());
+      case 0xdb:
+        return this.str(this.u32());
+      case 0xdc:
+        return this.array(this.u16(), depth);
+      case 0xdd:
+        return this.array(this.u32(), depth);
+      case 0xde:
+        return this.map(this.u16(), depth);
+      case 0xdf:
+        return this.map(this.u32(), depth);
+      default: // 0xc1 is never used
+        throw new MsgpackDecodeError(`msgpack: invalid byte 0x${b.toString(16)}`);
+    }
+  }
+
+  array(length: number, depth: number): unknown[] {
+    if (++depth > this.maxDepth) throw new MsgpackDecodeError('msgpack: nested too deeply');
+    this.fits(length, 1);
+    if (length <= PREALLOCATE_MAX) {
+      const out = new Array<unknown>(length);
+      for (let i = 0; i < length; i++) out[i] = this.value(depth);
+      return out;
+    }
+    const out: unknown[] = [];
+    for (let i = 0; i < length; i++) out.push(this.value(depth));
+    return out;
+  }
+
+  map(length: number, depth: number): Record<string, unknown> {
+    if (++depth > this.maxDepth) throw new MsgpackDecodeError('msgpack: nested too deeply');
+    this.fits(length, 2);
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < length; i++) {
+      const key = this.key();
+      const value = this.value(depth);
+      if (key in out) {
+        // An own duplicate, or inherited (`__proto__` is a setter, others may be read-only):
+        // define it. Otherwise a plain store has exactly the same effect, and is much faster.
+        Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+      } else {
+        out[key] = value;
+      }
+    }
+    return out;
+  }
+
+  key(): string {
+    this.need(1);
+    const b = this.bytes[this.pos]!;
+    if (b >= 0xa0 && b < 0xc0) {
+      this.pos++;
+      return this.str(b & 0x1f);
+    }
+    switch (b) {
+      case 0xd9:
+        this.pos++;
+        return this.str(this.u8());
+      case 0xda:
+        this.pos++;
+        return this.str(this.u16());
+      case 0xdb:
+        this.pos++;
+        return this.str(this.u32());
+    }
+    // Numbers (notepack turns any key into a property name; we accept numbers only).
+    if (b < 0x80 || b >= 0xe0 || (b >= 0xca && b <= 0xd3)) return String(this.value(0));
+    throw new MsgpackDecodeError(`msgpack: unsupported map key (byte 0x${b.toString(16)})`);
+  }
+
+  str(length: number): string {
+    this.fits(length, 1);
+    const start = this.pos;
+    this.pos += length;
+    if (length < SHORT_STRING) {
+      const s = shortUtf8(this.bytes, start, this.pos);
+      if (s !== null) return s;
+    }
+    return utf8.decode(this.bytes.subarray(start, this.pos));
+  }
+
+  bin(length: number): Uint8Array {
+    this.fits(length, 1);
+    const start = this.pos;
+    this.pos += length;
+    return this.bytes.subarray(start, this.pos);
+  }
+
+  /** ext 8/16/32: type 0 is notepack's ArrayBuffer. */
+  ext(length: number): Uint8Array {
+    this.need(1);
+    const type = this.view.getInt8(this.pos++);
+    if (type !== 0) throw new MsgpackDecodeError(`msgpack: unsupported extension type ${type}`);
+    return this.bin(length);
+  }
+
+  /** fixext: type 0 size 1 is notepack's undefined, size 8 its Date. */
+  fixext(size: number): undefined | Date {
+    this.need(1 + size);
+    const type = this.view.getInt8(this.pos);
+    if (type !== 0) throw new MsgpackDecodeError(`msgpack: unsupported extension type ${type}`);
+    const at = this.pos + 1;
+    this.pos = at + size;
+    if (size === 1) return undefined;
+    if (size === 8) return new Date(this.view.getInt32(at) * 0x100000000 + this.view.getUint32(at + 4));
+    throw new MsgpackDecodeError(`msgpack: unsupported fixext ${size} of type 0`);
+  }
+}
+
+/**
+ * Decodes well-formed UTF-8 by hand (much faster than TextDecoder for short
+ * strings); returns null at the first irregularity so TextDecoder handles it.
+ */
+function shortUtf8(bytes: Uint8Array, pos: number, end: number): string | null {
+  let out = '';
+  while (pos < end) {
+    const b = bytes[pos++]!;
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      continue;
+    }
+    if (b >= 0xc2 && b < 0xe0) {
+      if (pos >= end) return null;
+      const c = bytes[pos++]!;
+      if ((c & 0xc0) !== 0x80) return null;
+      out += String.fromCharCode(((b & 0x1f) << 6) | (c & 0x3f));
+    } else if (b >= 0xe0 && b < 0xf0) {
+      if (end - pos < 2) return null;
+      const c = bytes[pos++]!;
+      const d = bytes[pos++]!;
+      if ((c & 0xc0) !== 0x80 || (d & 0xc0) !== 0x80) return null;
+      const cp = ((b & 0x0f) << 12) | ((c & 0x3f) << 6) | (d & 0x3f);
+      if (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000)) return null; // overlong or surrogate
+      out += String.fromCharCode(cp);
+    } else if (b >= 0xf0 && b < 0xf5) {
+      if (end - pos < 3) return null;
+      const c = bytes[pos++]!;
+      const d = bytes[pos++]!;
+      const e = bytes[pos++]!;
+      if ((c & 0xc0) !== 0x80 || (d & 0xc0) !== 0x80 || (e & 0xc0) !== 0x80) return null;
+      const cp = ((b & 0x07) << 18) | ((c & 0x3f) << 12) | ((d & 0x3f) << 6) | (e & 0x3f);
+      if (cp < 0x10000 || cp > 0x10ffff) return null; // overlong or out of range
+      out += String.fromCharCode(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+    } else {
+      return null; // continuation byte, 0xc0/0xc1, 0xf5-0xff
+    }
+  }
+  return out;
+}
+
+/**
+ * Decodes exactly one msgpack value filling all of `bytes`; throws a
+ * MsgpackDecodeError on anything malformed, truncated, too deep or unsupported.
+ */
+export function decode(bytes: Uint8Array, maxDepth: number = DEFAULT_MAX_DEPTH): unknown {
+  const reader = new Reader(bytes, maxDepth);
+  const value = reader.value(0);
+  if (reader.pos !== reader.end) {
+    throw new MsgpackDecodeError(`msgpack: ${reader.end - reader.pos} trailing bytes`);
+  }
+  return value;
+}
