@@ -28,10 +28,13 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** An error that carries a protocol error code; safe to show to the peer. */
 export class ProtocolError extends Error {
   readonly code: ErrorCode;
+  /** With RATE_LIMITED: how long to wait before trying again. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, retryAfterMs?: number) {
     super(message);
     this.name = 'ProtocolError';
     this.code = code;
+    this.retryAfterMs = retryAfterMs;
   }
 }

@@ -4,10 +4,18 @@
  * and `Socket<ServerToClientEvents, ClientToServerEvents>`.
  */
 import type { ErrorCode } from './errors.ts';
-import type { ChunkPayload, ContentHeader, ContentPayload, JoinPayload, LeavePayload } from './schemas.ts';
+import type {
+  CancelContentPayload,
+  ChunkPayload,
+  ContentHeader,
+  ContentPayload,
+  JoinChallengePayload,
+  JoinPayload,
+  LeavePayload,
+} from './schemas.ts';
 
 /** Every ack is `{ success: true, ...result }` or `{ success: false, error, code }`. */
-export type AckFailure = { success: false; error: string; code: ErrorCode };
+export type AckFailure = { success: false; error: string; code: ErrorCode; retryAfterMs?: number };
 export type AckResponse<T extends object = object> = ({ success: true } & T) | AckFailure;
 export type Ack<T extends object = object> = (response: AckResponse<T>) => void;
 
@@ -24,10 +32,12 @@ export interface JoinResult {
 }
 
 export interface ClientToServerEvents {
+  'join-challenge': (payload: JoinChallengePayload, ack: Ack<{ challenge: Uint8Array }>) => void;
   join: (payload: JoinPayload, ack: Ack<JoinResult>) => void;
   leave: (payload: LeavePayload, ack?: Ack) => void;
   content: (payload: ContentPayload, ack?: Ack<{ contentId: string }>) => void;
   chunk: (payload: ChunkPayload, ack?: Ack<{ contentId: string; chunkIndex: number }>) => void;
+  'cancel-content': (payload: CancelContentPayload, ack?: Ack) => void;
 }
 
 /** A content header as relayed: the server adds who sent it and when. */
@@ -42,6 +52,8 @@ export interface ServerToClientEvents {
   'client-left': (payload: { sessionId: string; clientId: string }) => void;
   content: (payload: { sessionId: string; content: RelayedContentHeader; data?: Uint8Array }) => void;
   chunk: (payload: ChunkPayload & { senderId: string }) => void;
+  /** An upload stopped before completion: cancelled by its sender, refused, or its sender left. */
+  'content-cancelled': (payload: { sessionId: string; contentId: string; code: ErrorCode }) => void;
   error: (payload: { message: string; code: ErrorCode }) => void;
   /** Sent before a graceful shutdown; clients reconnect on their own. */
   'server-shutdown': (payload: { reconnect: boolean }) => void;

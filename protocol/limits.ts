@@ -37,3 +37,10 @@ export const MAX_ERROR_MESSAGE_LENGTH = 200;
 
 /** Uploads one connection may have in progress at the same time. */
 export const MAX_UPLOADS_PER_SOCKET = 16;
+
+/** Joining: a 32-byte server challenge, signed with Ed25519 (64-byte proof, 32-byte public key). */
+export const JOIN_CHALLENGE_BYTES = 32;
+export const JOIN_PROOF_BYTES = 64;
+export const JOIN_VERIFIER_BYTES = 32;
+/** A challenge is good for one join attempt within this time. */
+export const JOIN_CHALLENGE_TTL_MS = 60_000;

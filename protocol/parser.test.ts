@@ -542,7 +542,10 @@ test('Payloads with __proto__ keys reach the application, from every encoder, an
 /** `depth` nested arrays (or single-key maps) around an empty one. */
 function nestedBytes(depth: number, kind: 'array' | 'map'): Uint8Array {
   const open = kind === 'array' ? [0x91] : [0x81, ...fixstr('k')];
-  return u8(...new Array<number[]>(depth - 1).fill(open).flat(), kind === 'array' ? 0x90 : 0x80);
+  const out = new Uint8Array((depth - 1) * open.length + 1);
+  for (let i = 0; i < depth - 1; i++) out.set(open, i * open.length);
+  out[out.length - 1] = kind === 'array' ? 0x90 : 0x80;
+  return out;
 }
 
 test(`The msgpack decoder reads ${DEFAULT_MAX_DEPTH} nested levels and refuses more, without deep recursion.`, () => {
@@ -556,7 +559,7 @@ test(`The msgpack decoder reads ${DEFAULT_MAX_DEPTH} nested levels and refuses m
     }
     assert.equal(depth, 64, kind);
     // A leaf inside the 64th level is fine: only containers count.
-    assert.deepEqual(decode(u8(...nestedBytes(64, kind).slice(0, -1), kind === 'array' ? [0x91, 1] : [0x81, ...fixstr('k'), 1])) !== undefined, true);
+    assert.doesNotThrow(() => decode(u8(nestedBytes(64, kind).subarray(0, -1), kind === 'array' ? [0x91, 1] : [0x81, ...fixstr('k'), 1])));
     for (const depth of [65, 66, 10_000, 1_000_000]) {
       assert.throws(() => decode(nestedBytes(depth, kind)), /msgpack: nested too deeply/, `${kind} ${depth}`);
     }
@@ -593,7 +596,7 @@ test('Declared lengths larger than the input are refused before anything is allo
 function everyFormat(): Uint8Array {
   const entries: Uint8Array[] = [
     u8(str('nil'), 0xc0), u8(str('t'), 0xc3), u8(str('f'), 0xc2),
-    u8(str('ints'), 0x9c, 5, 0xf0, 0xcc, 200, 0xcd, 1, 2, 0xce, 1, 2, 3, 4, 0xcf, 0, 0, 0, 1, 0, 0, 0, 0,
+    u8(str('ints'), 0x9d, 5, 0xf0, 0xcc, 200, 0xcd, 1, 2, 0xce, 1, 2, 3, 4, 0xcf, 0, 0, 0, 1, 0, 0, 0, 0,
       0xd0, 0x80, 0xd1, 0x80, 1, 0xd2, 0x80, 0, 0, 1, 0xd3, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0xca, 0x3f, 0xc0, 0, 0, 0xcb, ...f64(0.1), 0xc0),
     u8(str('strs'), 0x94, str('héllo'), 0xd9, 2, 0x68, 0x69, 0xda, 0, 1, 0x61, 0xdb, 0, 0, 0, 2, 0xc3, 0xa9),
     u8(str('long'), 0xd9, 40, ...Buffer.from('ünïcødé '.repeat(4)).subarray(0, 40)),

@@ -15,6 +15,9 @@ import {
   MAX_DESCRIPTOR_BYTES,
   MAX_INLINE_DATA_BYTES,
   MAX_TOTAL_CHUNKS,
+  JOIN_CHALLENGE_BYTES,
+  JOIN_PROOF_BYTES,
+  JOIN_VERIFIER_BYTES,
 } from './limits.ts';
 
 export const IdSchema = v.pipe(
@@ -35,7 +38,7 @@ export const ClientNameSchema = v.pipe(
 /** Binary as sent by msgpack: Uint8Array (Node Buffers are Uint8Arrays too). */
 function bytes(maxBytes: number, exactBytes?: number) {
   return v.pipe(
-    v.instance(Uint8Array, 'must be binary'),
+    v.custom<Uint8Array>((value) => value instanceof Uint8Array, 'must be binary'),
     v.check(
       (value) => (exactBytes === undefined ? value.byteLength <= maxBytes : value.byteLength === exactBytes),
       exactBytes === undefined ? `must be at most ${maxBytes} bytes` : `must be exactly ${exactBytes} bytes`,
@@ -50,9 +53,20 @@ const ChunkCountSchema = v.pipe(
   v.maxValue(MAX_TOTAL_CHUNKS, `must be at most ${MAX_TOTAL_CHUNKS}`),
 );
 
+export const JoinChallengePayloadSchema = v.object({
+  sessionId: IdSchema,
+}, 'must be an object');
+
+/**
+ * `verifier` is the session's Ed25519 public key derived from the passphrase
+ * (used only when this join creates the session); `proof` signs the challenge
+ * the server gave this connection (see protocol/crypto/SPEC.md).
+ */
 export const JoinPayloadSchema = v.object({
   sessionId: IdSchema,
   clientName: ClientNameSchema,
+  verifier: bytes(JOIN_VERIFIER_BYTES, JOIN_VERIFIER_BYTES),
+  proof: bytes(JOIN_PROOF_BYTES, JOIN_PROOF_BYTES),
 }, 'must be an object');
 
 export const LeavePayloadSchema = v.object({
@@ -92,7 +106,14 @@ export const ChunkPayloadSchema = v.object({
   chunk: ChunkSchema,
 }, 'must be an object');
 
+export const CancelContentPayloadSchema = v.object({
+  sessionId: IdSchema,
+  contentId: IdSchema,
+}, 'must be an object');
+
+export type JoinChallengePayload = v.InferOutput<typeof JoinChallengePayloadSchema>;
 export type JoinPayload = v.InferOutput<typeof JoinPayloadSchema>;
+export type CancelContentPayload = v.InferOutput<typeof CancelContentPayloadSchema>;
 export type LeavePayload = v.InferOutput<typeof LeavePayloadSchema>;
 export type ContentHeader = v.InferOutput<typeof ContentHeaderSchema>;
 export type ContentPayload = v.InferOutput<typeof ContentPayloadSchema>;

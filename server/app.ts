@@ -13,6 +13,7 @@ import type { HandlerContext } from './io/context.ts';
 import type { IoServer } from './io/types.ts';
 import { SessionRegistry } from './sessions/session-registry.ts';
 import { TransferTracker } from './content/transfer-tracker.ts';
+import { JoinGuard } from './sessions/join-guard.ts';
 
 export interface App {
   httpServer: HttpServer;
@@ -25,11 +26,12 @@ export function createApp(config: Config, deps: { log: Logger }): App {
   const { log } = deps;
   const sessions = new SessionRegistry();
   const transfers = new TransferTracker(config.maxItemBytes);
+  const joinGuard = new JoinGuard(config, sessions);
   const startedAt = Date.now();
 
   const httpServer = createServer();
   const io = createIo(httpServer, config);
-  const ctx: HandlerContext = { io, config, log, sessions, transfers };
+  const ctx: HandlerContext = { io, config, log, sessions, transfers, joinGuard };
 
   const handleRequest = createRequestHandler({
     staticFiles: createStaticFiles(config.clientDir),
@@ -60,6 +62,7 @@ export function createApp(config: Config, deps: { log: Logger }): App {
       // reconnect on their own) and then the HTTP server.
       void io.close(() => {
         clearTimeout(timer);
+        joinGuard.close();
         resolve();
       });
       httpServer.closeIdleConnections();

@@ -20,6 +20,10 @@ export interface Config {
   maxItemBytes: number;
   /** How long a graceful shutdown may take before connections are cut. */
   shutdownTimeoutMs: number;
+  /** Failed joins allowed per address and per session in each window, before RATE_LIMITED. */
+  joinFailuresPerAddress: number;
+  joinFailuresPerSession: number;
+  joinFailureWindowMs: number;
   /** Directory with the built web client. */
   clientDir: string;
   logLevel: LogLevel;
@@ -117,6 +121,9 @@ export function loadConfig(env: Env, defaults: { clientDir: string }): Config {
     maxHttpBufferSize: integer(env, 'MAX_HTTP_BUFFER_SIZE', DEFAULT_MAX_HTTP_BUFFER_SIZE, minBuffer, 1024 ** 3),
     maxItemBytes: integer(env, 'MAX_ITEM_BYTES', 5 * 1024 ** 3, 1, 1024 ** 4),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    joinFailuresPerAddress: integer(env, 'JOIN_FAILURES_PER_ADDRESS', 10, 1, 1_000_000),
+    joinFailuresPerSession: integer(env, 'JOIN_FAILURES_PER_SESSION', 30, 1, 1_000_000),
+    joinFailureWindowMs: integer(env, 'JOIN_FAILURE_WINDOW_MS', 60_000, 100, 86_400_000),
     clientDir: env.CLIENT_DIR?.trim() || defaults.clientDir,
     logLevel: logLevel(env.LOG_LEVEL),
   };

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { requireDebianTool } from './testing/debian-tool.ts';
-import { PROJECT_ROOT, connect, nextEvent, startServer } from './testing/harness.ts';
+import { PROJECT_ROOT, connect, join, nextEvent, startServer } from './testing/harness.ts';
 
 async function freePort(): Promise<number> {
   const probe = createServer().listen(0, '127.0.0.1');
@@ -51,8 +51,8 @@ test('the shipped haproxy.cfg relays Socket.IO over websocket and polling', { sk
 
   const ws = await connect(t, front, { transports: ['websocket'] });
   const polling = await connect(t, front, { transports: ['polling'] });
-  await ws.emitWithAck('join', { sessionId: 'proxied', clientName: 'WS' });
-  const joined = await polling.emitWithAck('join', { sessionId: 'proxied', clientName: 'Polling' });
+  await join(ws, 'proxied', 'WS');
+  const joined = await join(polling, 'proxied', 'Polling');
   assert.deepEqual(joined.success && joined.clients.map((c) => c.name), ['WS', 'Polling']);
 
   const data = randomBytes(60_000);

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as limits from '../limits.ts';
 import {
   base64urlDecode,
   base64urlEncode,
@@ -11,7 +10,6 @@ import {
   utf8Decode,
   utf8Encode,
 } from './encoding.ts';
-import * as sizes from './sizes.ts';
 import { randomBytes } from './test-support.ts';
 
 test('Base64url matches node for every length and round-trips', () => {
@@ -45,12 +43,4 @@ test('Byte equality compares length and content', () => {
   assert.equal(bytesEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2])), true);
   assert.equal(bytesEqual(new Uint8Array([1, 2]), new Uint8Array([1, 3])), false);
   assert.equal(bytesEqual(new Uint8Array([1]), new Uint8Array([1, 0])), false);
-});
-
-test('Crypto sizes agree with the protocol limits the server enforces', () => {
-  assert.equal(sizes.CHUNK_IV_BYTES, limits.IV_BYTES);
-  assert.equal(sizes.GCM_TAG_BYTES, limits.GCM_TAG_BYTES);
-  assert.equal(sizes.MAX_CHUNK_PLAINTEXT_BYTES, limits.MAX_CHUNK_PLAINTEXT_BYTES);
-  assert.equal(sizes.MAX_DESCRIPTOR_CIPHERTEXT_BYTES, limits.MAX_DESCRIPTOR_BYTES);
-  assert.equal(sizes.MAX_TOTAL_CHUNKS, limits.MAX_TOTAL_CHUNKS);
 });

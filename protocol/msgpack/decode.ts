@@ -43,16 +43,20 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 class Reader {
   readonly bytes: Uint8Array;
-  readonly view: DataView;
   readonly end: number;
   readonly maxDepth: number;
   pos = 0;
+  /** Made on first use: small messages usually need none, and creating one costs more than a few reads. */
+  private dataView: DataView | null = null;
 
   constructor(bytes: Uint8Array, maxDepth: number) {
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.end = bytes.length;
     this.maxDepth = maxDepth;
+  }
+
+  get view(): DataView {
+    return (this.dataView ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength));
   }
 
   /** Throws unless `n` more bytes are available (for fixed-size fields). */
@@ -74,16 +78,18 @@ class Reader {
 
   u16(): number {
     this.need(2);
-    const v = this.view.getUint16(this.pos);
-    this.pos += 2;
-    return v;
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 2;
+    return (b[p]! << 8) | b[p + 1]!;
   }
 
   u32(): number {
     this.need(4);
-    const v = this.view.getUint32(this.pos);
-    this.pos += 4;
-    return v;
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 4;
+    return b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
   }
 
   value(depth: number): unknown {
@@ -94,7 +100,6 @@ class Reader {
     if (b < 0xa0) return this.array(b & 0x0f, depth);
     if (b < 0xc0) return this.str(b & 0x1f);
     if (b >= 0xe0) return b - 0x100; // negative fixint
-    const view = this.view;
     let v: number;
     switch (b) {
       case 0xc0:
@@ -117,12 +122,12 @@ class Reader {
         return this.ext(this.u32());
       case 0xca:
         this.need(4);
-        v = view.getFloat32(this.pos);
+        v = this.view.getFloat32(this.pos);
         this.pos += 4;
         return v;
       case 0xcb:
         this.need(8);
-        v = view.getFloat64(this.pos);
+        v = this.view.getFloat64(this.pos);
         this.pos += 8;
         return v;
       case 0xcc:
@@ -133,25 +138,26 @@ class Reader {
         return this.u32();
       case 0xcf:
         this.need(8);
-        v = view.getUint32(this.pos) * 0x100000000 + view.getUint32(this.pos + 4);
+        v = this.view.getUint32(this.pos) * 0x100000000 + this.view.getUint32(this.pos + 4);
         this.pos += 8;
         return v;
       case 0xd0:
         this.need(1);
-        return view.getInt8(this.pos++);
+        v = this.bytes[this.pos++]!;
+        return v < 0x80 ? v : v - 0x100;
       case 0xd1:
         this.need(2);
-        v = view.getInt16(this.pos);
+        v = this.view.getInt16(this.pos);
         this.pos += 2;
         return v;
       case 0xd2:
         this.need(4);
-        v = view.getInt32(this.pos);
+        v = this.view.getInt32(this.pos);
         this.pos += 4;
         return v;
       case 0xd3:
         this.need(8);
-        v = view.getInt32(this.pos) * 0x100000000 + view.getUint32(this.pos + 4);
+        v = this.view.getInt32(this.pos) * 0x100000000 + this.view.getUint32(this.pos + 4);
         this.pos += 8;
         return v;
       case 0xd4:
@@ -258,16 +264,16 @@ class Reader {
   /** ext 8/16/32: type 0 is notepack's ArrayBuffer. */
   ext(length: number): Uint8Array {
     this.need(1);
-    const type = this.view.getInt8(this.pos++);
-    if (type !== 0) throw new MsgpackDecodeError(`msgpack: unsupported extension type ${type}`);
+    const type = this.bytes[this.pos++]!;
+    if (type !== 0) throw new MsgpackDecodeError(`msgpack: unsupported extension type ${type < 0x80 ? type : type - 0x100}`);
     return this.bin(length);
   }
 
   /** fixext: type 0 size 1 is notepack's undefined, size 8 its Date. */
   fixext(size: number): undefined | Date {
     this.need(1 + size);
-    const type = this.view.getInt8(this.pos);
-    if (type !== 0) throw new MsgpackDecodeError(`msgpack: unsupported extension type ${type}`);
+    const type = this.bytes[this.pos]!;
+    if (type !== 0) throw new MsgpackDecodeError(`msgpack: unsupported extension type ${type < 0x80 ? type : type - 0x100}`);
     const at = this.pos + 1;
     this.pos = at + size;
     if (size === 1) return undefined;
@@ -279,20 +285,21 @@ class Reader {
 /**
  * Decodes well-formed UTF-8 by hand (much faster than TextDecoder for short
  * strings); returns null at the first irregularity so TextDecoder handles it.
+ * The code units are collected first so that the result is one flat string
+ * (cheaper to hash as a property key than a chain of concatenations).
  */
 function shortUtf8(bytes: Uint8Array, pos: number, end: number): string | null {
-  let out = '';
+  const units = new Array<number>(end - pos); // never more units than bytes
+  let n = 0;
   while (pos < end) {
     const b = bytes[pos++]!;
     if (b < 0x80) {
-      out += String.fromCharCode(b);
-      continue;
-    }
-    if (b >= 0xc2 && b < 0xe0) {
+      units[n++] = b;
+    } else if (b >= 0xc2 && b < 0xe0) {
       if (pos >= end) return null;
       const c = bytes[pos++]!;
       if ((c & 0xc0) !== 0x80) return null;
-      out += String.fromCharCode(((b & 0x1f) << 6) | (c & 0x3f));
+      units[n++] = ((b & 0x1f) << 6) | (c & 0x3f);
     } else if (b >= 0xe0 && b < 0xf0) {
       if (end - pos < 2) return null;
       const c = bytes[pos++]!;
@@ -300,7 +307,7 @@ function shortUtf8(bytes: Uint8Array, pos: number, end: number): string | null {
       if ((c & 0xc0) !== 0x80 || (d & 0xc0) !== 0x80) return null;
       const cp = ((b & 0x0f) << 12) | ((c & 0x3f) << 6) | (d & 0x3f);
       if (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000)) return null; // overlong or surrogate
-      out += String.fromCharCode(cp);
+      units[n++] = cp;
     } else if (b >= 0xf0 && b < 0xf5) {
       if (end - pos < 3) return null;
       const c = bytes[pos++]!;
@@ -309,12 +316,14 @@ function shortUtf8(bytes: Uint8Array, pos: number, end: number): string | null {
       if ((c & 0xc0) !== 0x80 || (d & 0xc0) !== 0x80 || (e & 0xc0) !== 0x80) return null;
       const cp = ((b & 0x07) << 18) | ((c & 0x3f) << 12) | ((d & 0x3f) << 6) | (e & 0x3f);
       if (cp < 0x10000 || cp > 0x10ffff) return null; // overlong or out of range
-      out += String.fromCharCode(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+      units[n++] = 0xd800 + ((cp - 0x10000) >> 10);
+      units[n++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
     } else {
       return null; // continuation byte, 0xc0/0xc1, 0xf5-0xff
     }
   }
-  return out;
+  if (n < units.length) units.length = n; // multi-byte sequences: fewer units than bytes
+  return String.fromCharCode.apply(null, units);
 }
 
 /**

@@ -66,6 +66,14 @@ export class TransferTracker {
     return { duplicate: false, complete };
   }
 
+  /** Stops an upload at its sender's request; returns false when there was none. */
+  cancel(sessionId: string, contentId: string, senderId: string): boolean {
+    const key = `${sessionId}/${contentId}`;
+    if (this.transfers.get(key)?.senderId !== senderId) return false;
+    this.transfers.delete(key);
+    return true;
+  }
+
   /** Forgets every upload of a sender that went away; returns the content ids per session. */
   dropSender(senderId: string): Array<{ sessionId: string; contentId: string }> {
     const dropped: Array<{ sessionId: string; contentId: string }> = [];

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
 import type { TransferTracker } from '../content/transfer-tracker.ts';
+import type { JoinGuard } from '../sessions/join-guard.ts';
 import type { IoServer } from './types.ts';
 
 export interface HandlerContext {
@@ -11,4 +12,5 @@ export interface HandlerContext {
   log: Logger;
   sessions: SessionRegistry;
   transfers: TransferTracker;
+  joinGuard: JoinGuard;
 }

@@ -16,8 +16,8 @@ export type Handler<S extends v.GenericSchema> = (
   payload: v.InferOutput<S>,
 ) => Promise<object | void> | object | void;
 
-function fail(code: ErrorCode, error: string): AckResponse & { success: false } {
-  return { success: false, error, code };
+function fail(code: ErrorCode, error: string, retryAfterMs?: number): AckResponse & { success: false } {
+  return retryAfterMs === undefined ? { success: false, error, code } : { success: false, error, code, retryAfterMs };
 }
 
 /** Returns a Socket.IO listener for `event` that validates with `schema`. */
@@ -52,7 +52,7 @@ export function handle<S extends v.GenericSchema>(
         (result) => answer({ success: true, ...(result ?? {}) }),
         (error: unknown) => {
           if (error instanceof ProtocolError) {
-            answer(fail(error.code, error.message));
+            answer(fail(error.code, error.message, error.retryAfterMs));
             return;
           }
           log.error('handler failed', { event, socketId: socket.id, error: describeError(error) });

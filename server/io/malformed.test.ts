@@ -11,7 +11,9 @@ import { connect, joinAs, nextEvent, startServer, type TestServer } from '../tes
 const SEED = 20261126;
 
 const valid = {
-  join: () => ({ sessionId: 'fuzz-room', clientName: 'Fuzzer' }),
+  join: () => ({ sessionId: 'fuzz-room', clientName: 'Fuzzer', verifier: randomBytes(32), proof: randomBytes(64) }),
+  'join-challenge': () => ({ sessionId: 'fuzz-room' }),
+  'cancel-content': () => ({ sessionId: 'fuzz-room', contentId: 'c' }),
   leave: () => ({ sessionId: 'fuzz-room' }),
   content: () => ({
     sessionId: 'fuzz-room',
@@ -88,6 +90,14 @@ function invalidPayloads(event: EventName, count: number, seed: number): unknown
   );
 }
 
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(value)?.slice(0, 200) ?? typeof value;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 async function emitAll(socket: Awaited<ReturnType<typeof connect>>, event: string, payloads: unknown[]) {
   const codes = new Map<string, number>();
   for (let i = 0; i < payloads.length; i += 100) {
@@ -97,7 +107,7 @@ async function emitAll(socket: Awaited<ReturnType<typeof connect>>, event: strin
     );
     acks.forEach((ack, j) => {
       const answer = ack as { success: boolean; code?: string };
-      assert.equal(answer.success, false, `${event} accepted ${String(batch[j])}`);
+      if (answer.success !== false) assert.fail(`${event} accepted ${describe(batch[j])}`);
       assert.ok((ERROR_CODES as readonly string[]).includes(answer.code ?? ''), `${event} answered code ${answer.code}`);
       codes.set(answer.code!, (codes.get(answer.code!) ?? 0) + 1);
     });
@@ -124,11 +134,13 @@ test('thousands of malformed payloads each get an error code, and members keep s
   const fuzzer = await connect(t, server);
 
   let total = 0;
-  for (const [index, event] of (['join', 'leave', 'content', 'chunk'] as const).entries()) {
+  for (const [index, event] of (['join-challenge', 'join', 'leave', 'content', 'chunk', 'cancel-content'] as const).entries()) {
     const payloads = invalidPayloads(event, 1000, SEED + index);
     const codes = await emitAll(fuzzer, event, payloads);
     total += payloads.length;
-    assert.deepEqual([...codes.keys()], ['INVALID_PAYLOAD']);
+    // A binary of another type can arrive with a valid length (a Float64Array(4) is 32 bytes):
+    // then the next check answers (UNAUTHORIZED without a challenge, NOT_IN_SESSION, ...).
+    assert.ok((codes.get('INVALID_PAYLOAD') ?? 0) >= payloads.length * 0.9, `${event}: ${JSON.stringify([...codes])}`);
     await stillExchanging(server, alice.socket, bob.socket, `after-${event}`);
   }
   const unknown = await emitAll(fuzzer, 'no-such-event', [1, 'x', {}, null]);

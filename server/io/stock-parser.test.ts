@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import * as stockParser from 'socket.io-msgpack-parser';
-import { connect, nextEvent, startServer, type ClientSocket } from '../testing/harness.ts';
+import { connect, join, nextEvent, startServer, type ClientSocket } from '../testing/harness.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -12,10 +12,10 @@ for (const transport of ['websocket', 'polling'] as const) {
     const stock: ClientSocket = await connect(t, server, { transports: [transport], parser: stockParser });
     const ours = await connect(t, server);
 
-    const stockJoin = await stock.emitWithAck('join', { sessionId: 'interop', clientName: 'Stock' });
+    const stockJoin = await join(stock, 'interop', 'Stock');
     assert.equal(stockJoin.success, true);
     const joined = nextEvent(stock, 'client-joined');
-    const oursJoin = await ours.emitWithAck('join', { sessionId: 'interop', clientName: 'Ours' });
+    const oursJoin = await join(ours, 'interop', 'Ours');
     assert.deepEqual(oursJoin.success && oursJoin.clients.map((c) => c.name), ['Stock', 'Ours']);
     assert.equal((await joined).clientName, 'Ours');
 

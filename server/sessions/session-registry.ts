@@ -1,11 +1,14 @@
 /**
- * Who is in which session, on this node. A session exists while it has
- * members: it is created by the first join and deleted when the last leaves.
+ * Sessions on this node: their join verifier and who is in them. A session is
+ * created by the first join, with that join's verifier, and deleted when the
+ * last member leaves.
  */
 import type { ClientInfo } from '../../protocol/events.ts';
 
 interface Session {
   createdAt: number;
+  /** Ed25519 public key derived from the passphrase: checks proofs, cannot make them. */
+  verifier: Uint8Array;
   /** socket id -> display name, in join order. */
   members: Map<string, string>;
 }
@@ -13,12 +16,25 @@ interface Session {
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
 
-  /** Adds a member; joining again only updates the name. */
-  join(sessionId: string, clientId: string, name: string): { created: boolean; alreadyMember: boolean } {
+  /** The verifier a join must prove against, if the session exists. */
+  verifierOf(sessionId: string): Uint8Array | undefined {
+    return this.sessions.get(sessionId)?.verifier;
+  }
+
+  /**
+   * Adds a member whose proof was checked against `verifier`. Creates the
+   * session when absent; joining again only updates the name.
+   */
+  join(
+    sessionId: string,
+    clientId: string,
+    name: string,
+    verifier: Uint8Array,
+  ): { created: boolean; alreadyMember: boolean } {
     let session = this.sessions.get(sessionId);
     const created = session === undefined;
     if (!session) {
-      session = { createdAt: Date.now(), members: new Map() };
+      session = { createdAt: Date.now(), verifier: Uint8Array.from(verifier), members: new Map() };
       this.sessions.set(sessionId, session);
     }
     const alreadyMember = session.members.has(clientId);
@@ -34,10 +50,6 @@ export class SessionRegistry {
     return true;
   }
 
-  isMember(sessionId: string, clientId: string): boolean {
-    return this.sessions.get(sessionId)?.members.has(clientId) ?? false;
-  }
-
   nameOf(sessionId: string, clientId: string): string | undefined {
     return this.sessions.get(sessionId)?.members.get(clientId);
   }
@@ -46,10 +58,6 @@ export class SessionRegistry {
     const session = this.sessions.get(sessionId);
     if (!session) return [];
     return [...session.members].map(([id, name]) => ({ id, name }));
-  }
-
-  has(sessionId: string): boolean {
-    return this.sessions.has(sessionId);
   }
 
   get sessionCount(): number {

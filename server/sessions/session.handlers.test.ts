@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collect, connect, flush, joinAs, nextEvent, startServer } from '../testing/harness.ts';
+import { randomBytes } from 'node:crypto';
+import { collect, connect, flush, join, joinAs, nextEvent, startServer, testKeys } from '../testing/harness.ts';
+import { signJoinProof } from '../../protocol/crypto/index.ts';
 
 test('join answers with the member list and says the session was created', async (t) => {
   const server = await startServer(t);
@@ -23,7 +25,7 @@ test('the other members are told when someone joins, and the joiner is not', asy
   const aliceSeen = nextEvent(alice.socket, 'client-joined');
   const bobSocket = await connect(t, server);
   const bobJoins = collect(bobSocket, 'client-joined');
-  await bobSocket.emitWithAck('join', { sessionId: 'room-2', clientName: '  Bob  ' });
+  await join(bobSocket, 'room-2', '  Bob  ');
   assert.deepEqual(await aliceSeen, { sessionId: 'room-2', clientId: bobSocket.id, clientName: 'Bob' });
   await flush(bobSocket);
   assert.deepEqual(bobJoins, []);
@@ -69,25 +71,30 @@ test('an empty session disappears, and the next join creates it anew', async (t)
 test('joining twice keeps one membership and updates the name', async (t) => {
   const server = await startServer(t);
   const alice = await joinAs(t, server, 'room-6', 'Alice');
-  const again = await alice.socket.emitWithAck('join', { sessionId: 'room-6', clientName: 'Alice 2' });
+  const again = await join(alice.socket, 'room-6', 'Alice 2');
   assert.equal(again.success, true);
   assert.deepEqual(again.success && again.clients, [{ id: alice.socket.id, name: 'Alice 2' }]);
 });
 
-test('join refuses bad ids and names with INVALID_PAYLOAD', async (t) => {
+test('join refuses bad ids, names and proofs with INVALID_PAYLOAD', async (t) => {
   const server = await startServer(t);
   const socket = await connect(t, server);
+  const auth = { verifier: randomBytes(32), proof: randomBytes(64) };
   const bad: unknown[] = [
-    { sessionId: '', clientName: 'A' },
-    { sessionId: '../etc', clientName: 'A' },
-    { sessionId: 'a'.repeat(65), clientName: 'A' },
-    { sessionId: 'ok', clientName: '' },
-    { sessionId: 'ok', clientName: '   ' },
-    { sessionId: 'ok', clientName: 'x'.repeat(65) },
-    { sessionId: 'ok', clientName: 'bell\u0007' },
-    { sessionId: 'ok', clientName: 'evil\u202e' },
-    { sessionId: 42, clientName: 'A' },
-    { sessionId: 'ok' },
+    { sessionId: '', clientName: 'A', ...auth },
+    { sessionId: '../etc', clientName: 'A', ...auth },
+    { sessionId: 'a'.repeat(65), clientName: 'A', ...auth },
+    { sessionId: 'ok', clientName: '', ...auth },
+    { sessionId: 'ok', clientName: '   ', ...auth },
+    { sessionId: 'ok', clientName: 'x'.repeat(65), ...auth },
+    { sessionId: 'ok', clientName: 'bell\u0007', ...auth },
+    { sessionId: 'ok', clientName: 'evil\u202e', ...auth },
+    { sessionId: 42, clientName: 'A', ...auth },
+    { sessionId: 'ok', ...auth },
+    { sessionId: 'ok', clientName: 'A', verifier: randomBytes(31), proof: auth.proof },
+    { sessionId: 'ok', clientName: 'A', verifier: auth.verifier, proof: randomBytes(65) },
+    { sessionId: 'ok', clientName: 'A', verifier: 'base64?', proof: auth.proof },
+    { sessionId: 'ok', clientName: 'A' },
     'ok',
     null,
     [],
@@ -110,9 +117,9 @@ test('a connection may be in at most four sessions', async (t) => {
   const server = await startServer(t);
   const socket = await connect(t, server);
   for (const id of ['s1', 's2', 's3', 's4']) {
-    assert.equal((await socket.emitWithAck('join', { sessionId: id, clientName: 'A' })).success, true);
+    assert.equal((await join(socket, id, 'A')).success, true);
   }
-  const fifth = await socket.emitWithAck('join', { sessionId: 's5', clientName: 'A' });
+  const fifth = await join(socket, 's5', 'A');
   assert.equal(!fifth.success && fifth.code, 'RATE_LIMITED');
 });
 
@@ -122,4 +129,95 @@ test('leave without an ack that fails gets an error event', async (t) => {
   const error = nextEvent(socket, 'error');
   socket.emit('leave', { sessionId: 'nope' });
   assert.deepEqual(await error, { message: 'Not a member of this session', code: 'NOT_IN_SESSION' });
+});
+
+test('a wrong passphrase is refused with UNAUTHORIZED and the session keeps its members', async (t) => {
+  const server = await startServer(t);
+  const alice = await joinAs(t, server, 'locked', 'Alice', 'right passphrase');
+  const intruder = await connect(t, server);
+  const refused = await join(intruder, 'locked', 'Mallory', 'wrong passphrase');
+  assert.deepEqual(refused, { success: false, error: 'Wrong passphrase for this session', code: 'UNAUTHORIZED' });
+  const bob = await joinAs(t, server, 'locked', 'Bob', 'right passphrase');
+  assert.deepEqual(bob.ack.clients.map((c) => c.name), ['Alice', 'Bob']);
+  assert.equal(alice.ack.created, true);
+});
+
+test('a join without a fresh challenge is refused, and a challenge works once', async (t) => {
+  const server = await startServer(t);
+  await joinAs(t, server, 'once', 'Alice');
+  const keys = await testKeys('once', 'test passphrase');
+  const socket = await connect(t, server);
+  const noChallenge = await socket.emitWithAck('join', {
+    sessionId: 'once',
+    clientName: 'Replayer',
+    verifier: keys.authPublicKey,
+    proof: new Uint8Array(64),
+  });
+  assert.equal(!noChallenge.success && noChallenge.code, 'UNAUTHORIZED');
+
+  const challenge = await socket.emitWithAck('join-challenge', { sessionId: 'once' });
+  assert.ok(challenge.success);
+  const proof = await signJoinProof(keys, 'once', new Uint8Array(challenge.challenge));
+  const payload = { sessionId: 'once', clientName: 'Bob', verifier: keys.authPublicKey, proof };
+  assert.equal((await socket.emitWithAck('join', payload)).success, true);
+  const replayed = await socket.emitWithAck('join', payload);
+  assert.equal(!replayed.success && replayed.code, 'UNAUTHORIZED');
+
+  // A recorded join message replayed on another connection fails against that connection's challenge.
+  const other = await connect(t, server);
+  await other.emitWithAck('join-challenge', { sessionId: 'once' });
+  const elsewhere = await other.emitWithAck('join', payload);
+  assert.equal(!elsewhere.success && elsewhere.code, 'UNAUTHORIZED');
+});
+
+test('a challenge for one session does not admit to another', async (t) => {
+  const server = await startServer(t);
+  await joinAs(t, server, 'first', 'Alice');
+  const keys = await testKeys('second', 'test passphrase');
+  const socket = await connect(t, server);
+  const challenge = await socket.emitWithAck('join-challenge', { sessionId: 'first' });
+  assert.ok(challenge.success);
+  const proof = await signJoinProof(keys, 'second', new Uint8Array(challenge.challenge));
+  const ack = await socket.emitWithAck('join', { sessionId: 'second', clientName: 'Bob', verifier: keys.authPublicKey, proof });
+  assert.equal(!ack.success && ack.code, 'UNAUTHORIZED');
+});
+
+test('repeated wrong passphrases are rate-limited per address and per session, and recover after the window', async (t) => {
+  const server = await startServer(t, {
+    JOIN_FAILURES_PER_ADDRESS: '3',
+    JOIN_FAILURES_PER_SESSION: '100',
+    JOIN_FAILURE_WINDOW_MS: '1500',
+  });
+  await joinAs(t, server, 'guarded', 'Alice', 'right');
+  const guesser = await connect(t, server);
+  for (let i = 0; i < 3; i++) {
+    const ack = await join(guesser, 'guarded', 'Mallory', `guess-${i}`);
+    assert.equal(!ack.success && ack.code, 'UNAUTHORIZED');
+  }
+  const limited = await join(guesser, 'guarded', 'Mallory', 'right');
+  assert.equal(!limited.success && limited.code, 'RATE_LIMITED');
+  assert.ok(!limited.success && limited.retryAfterMs! > 0 && limited.retryAfterMs! <= 1500);
+  // The limit is per address: another session from the same address is refused too.
+  const elsewhere = await join(guesser, 'other-session', 'Mallory', 'anything');
+  assert.equal(!elsewhere.success && elsewhere.code, 'RATE_LIMITED');
+  await new Promise((resolve) => setTimeout(resolve, (!limited.success && limited.retryAfterMs) || 0));
+  const recovered = await join(guesser, 'guarded', 'Mallory', 'right');
+  assert.equal(recovered.success, true);
+});
+
+test('repeated wrong passphrases for one session are limited whichever address they come from', async (t) => {
+  const server = await startServer(t, {
+    JOIN_FAILURES_PER_ADDRESS: '100',
+    JOIN_FAILURES_PER_SESSION: '2',
+    JOIN_FAILURE_WINDOW_MS: '60000',
+  });
+  await joinAs(t, server, 'target', 'Alice', 'right');
+  for (let i = 0; i < 2; i++) {
+    const ack = await join(await connect(t, server), 'target', 'Mallory', `guess-${i}`);
+    assert.equal(!ack.success && ack.code, 'UNAUTHORIZED');
+  }
+  const limited = await join(await connect(t, server), 'target', 'Mallory', 'guess-3');
+  assert.equal(!limited.success && limited.code, 'RATE_LIMITED');
+  const otherSession = await join(await connect(t, server), 'free', 'Bob', 'any');
+  assert.equal(otherSession.success, true);
 });

@@ -1,40 +1,51 @@
 /** `join`, `leave` and disconnect: session membership and presence. */
 import { ProtocolError } from '../../protocol/errors.ts';
 import { MAX_SESSIONS_PER_SOCKET } from '../../protocol/limits.ts';
-import { JoinPayloadSchema, LeavePayloadSchema } from '../../protocol/schemas.ts';
+import { JoinChallengePayloadSchema, JoinPayloadSchema, LeavePayloadSchema } from '../../protocol/schemas.ts';
 import type { JoinResult } from '../../protocol/events.ts';
 import type { HandlerContext } from '../io/context.ts';
 import { handle } from '../io/handle.ts';
+import { sessionTag } from '../log.ts';
 import { sessionRoom, type IoSocket } from '../io/types.ts';
 
 export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): void {
-  const { io, sessions, log } = ctx;
+  const { io, sessions, joinGuard, log } = ctx;
 
   function removeMembership(sessionId: string): boolean {
     if (!sessions.leave(sessionId, socket.id)) return false;
     socket.data.memberships = socket.data.memberships.filter((m) => m.sessionId !== sessionId);
     void socket.leave(sessionRoom(sessionId));
     io.to(sessionRoom(sessionId)).emit('client-left', { sessionId, clientId: socket.id });
-    log.debug('left session', { socketId: socket.id, sessionId, remaining: sessions.members(sessionId).length });
+    log.debug('left session', { socketId: socket.id, session: sessionTag(sessionId), remaining: sessions.members(sessionId).length });
     return true;
   }
 
   socket.on(
+    'join-challenge',
+    handle(socket, log, 'join-challenge', JoinChallengePayloadSchema, ({ sessionId }) => ({
+      challenge: joinGuard.issue(socket.id, sessionId),
+    })),
+  );
+
+  socket.on(
     'join',
-    handle(socket, log, 'join', JoinPayloadSchema, ({ sessionId, clientName }): JoinResult => {
+    handle(socket, log, 'join', JoinPayloadSchema, async (join): Promise<JoinResult> => {
+      const { sessionId, clientName } = join;
       const memberships = socket.data.memberships;
-      const existing = memberships.find((m) => m.sessionId === sessionId);
-      if (!existing && memberships.length >= MAX_SESSIONS_PER_SOCKET) {
+      if (!memberships.some((m) => m.sessionId === sessionId) && memberships.length >= MAX_SESSIONS_PER_SOCKET) {
         throw new ProtocolError('RATE_LIMITED', `A connection may be in at most ${MAX_SESSIONS_PER_SOCKET} sessions`);
       }
-      const { created, alreadyMember } = sessions.join(sessionId, socket.id, clientName);
+      const verifier = await joinGuard.verify(socket.id, socket.data.address, join);
+      if (!socket.connected) throw new ProtocolError('UNAVAILABLE', 'Disconnected while joining');
+      const { created, alreadyMember } = sessions.join(sessionId, socket.id, clientName, verifier);
+      const existing = socket.data.memberships.find((m) => m.sessionId === sessionId);
       if (existing) existing.name = clientName;
-      else memberships.push({ sessionId, name: clientName });
+      else socket.data.memberships.push({ sessionId, name: clientName });
       void socket.join(sessionRoom(sessionId));
       if (!alreadyMember) {
         socket.to(sessionRoom(sessionId)).emit('client-joined', { sessionId, clientId: socket.id, clientName });
       }
-      log.info('joined session', { socketId: socket.id, sessionId, created, members: sessions.members(sessionId).length });
+      log.info('joined session', { socketId: socket.id, session: sessionTag(sessionId), created, members: sessions.members(sessionId).length });
       return { sessionId, clients: sessions.members(sessionId), created };
     }),
   );
@@ -47,6 +58,7 @@ export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): 
   );
 
   socket.on('disconnect', () => {
+    joinGuard.forget(socket.id);
     for (const { sessionId } of [...socket.data.memberships]) removeMembership(sessionId);
   });
 }

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { io, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import * as parser from '../../protocol/parser.ts';
-import type { ClientToServerEvents, JoinResult, ServerToClientEvents } from '../../protocol/events.ts';
+import type { AckResponse, ClientToServerEvents, JoinResult, ServerToClientEvents } from '../../protocol/events.ts';
+import { deriveSessionKeys, signJoinProof, type SessionKeys } from '../../protocol/crypto/index.ts';
 import { createApp, type App } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
@@ -61,15 +62,45 @@ export async function connect(
   return socket;
 }
 
+// Tests derive keys with few PBKDF2 iterations: the server only ever sees the
+// public verifier, so the iteration count is invisible to it.
+const TEST_ITERATIONS = 1000;
+const keyCache = new Map<string, Promise<SessionKeys>>();
+
+export function testKeys(sessionId: string, passphrase: string): Promise<SessionKeys> {
+  const key = `${sessionId}\u0000${passphrase}`;
+  let keys = keyCache.get(key);
+  if (!keys) {
+    keys = deriveSessionKeys(sessionId, passphrase, TEST_ITERATIONS);
+    keyCache.set(key, keys);
+  }
+  return keys;
+}
+
+/** Runs the challenge-response join on an open socket and returns the raw ack. */
+export async function join(
+  socket: ClientSocket,
+  sessionId: string,
+  clientName: string,
+  passphrase = 'test passphrase',
+): Promise<AckResponse<JoinResult>> {
+  const keys = await testKeys(sessionId, passphrase);
+  const challenge = await socket.timeout(5000).emitWithAck('join-challenge', { sessionId });
+  if (!challenge.success) return challenge;
+  const proof = await signJoinProof(keys, sessionId, new Uint8Array(challenge.challenge));
+  return socket.timeout(5000).emitWithAck('join', { sessionId, clientName, verifier: keys.authPublicKey, proof });
+}
+
 /** Connects and joins a session; returns the socket and the join ack. */
 export async function joinAs(
   t: TestContext,
   server: TestServer,
   sessionId: string,
   clientName: string,
+  passphrase?: string,
 ): Promise<{ socket: ClientSocket; ack: JoinResult }> {
   const socket = await connect(t, server);
-  const ack = await socket.timeout(5000).emitWithAck('join', { sessionId, clientName });
+  const ack = await join(socket, sessionId, clientName, passphrase);
   if (!ack.success) throw new Error(`join failed: ${ack.code} ${ack.error}`);
   return { socket, ack };
 }

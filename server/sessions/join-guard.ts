@@ -1,0 +1,85 @@
+/**
+ * Proof of the passphrase for `join`: a single-use challenge per connection,
+ * an Ed25519 signature checked against the session's verifier, and limits on
+ * failed attempts per address and per session against online guessing.
+ */
+import { randomBytes } from 'node:crypto';
+import { ProtocolError } from '../../protocol/errors.ts';
+import { JOIN_CHALLENGE_BYTES, JOIN_CHALLENGE_TTL_MS } from '../../protocol/limits.ts';
+import { bytesEqual, verifyJoinProof } from '../../protocol/crypto/index.ts';
+import type { Config } from '../config.ts';
+import { RateLimiter } from '../limits/rate-limiter.ts';
+import type { SessionRegistry } from './session-registry.ts';
+
+interface PendingChallenge {
+  sessionId: string;
+  challenge: Uint8Array;
+  expiresAt: number;
+}
+
+export class JoinGuard {
+  private readonly challenges = new Map<string, PendingChallenge>();
+  private readonly failuresByAddress: RateLimiter;
+  private readonly failuresBySession: RateLimiter;
+
+  constructor(
+    config: Config,
+    private readonly sessions: SessionRegistry,
+  ) {
+    this.failuresByAddress = new RateLimiter(config.joinFailuresPerAddress, config.joinFailureWindowMs);
+    this.failuresBySession = new RateLimiter(config.joinFailuresPerSession, config.joinFailureWindowMs);
+  }
+
+  /** A fresh challenge for this connection's next join; replaces any earlier one. */
+  issue(socketId: string, sessionId: string): Uint8Array {
+    const challenge = new Uint8Array(randomBytes(JOIN_CHALLENGE_BYTES));
+    this.challenges.set(socketId, { sessionId, challenge, expiresAt: Date.now() + JOIN_CHALLENGE_TTL_MS });
+    return challenge;
+  }
+
+  /**
+   * Checks a join's proof; returns the verifier the session has (or will be
+   * created with). Throws UNAUTHORIZED or RATE_LIMITED.
+   */
+  async verify(
+    socketId: string,
+    address: string,
+    join: { sessionId: string; verifier: Uint8Array; proof: Uint8Array },
+  ): Promise<Uint8Array> {
+    this.refuseWhenLimited(address, join.sessionId);
+    // The challenge is consumed by this attempt whatever its outcome, so a proof is never accepted twice.
+    const pending = this.challenges.get(socketId);
+    this.challenges.delete(socketId);
+    if (!pending || pending.sessionId !== join.sessionId || pending.expiresAt < Date.now()) {
+      throw new ProtocolError('UNAUTHORIZED', 'Ask for a join challenge first (join-challenge)');
+    }
+    const expected = this.sessions.verifierOf(join.sessionId) ?? join.verifier;
+    const valid = await verifyJoinProof(expected, join.sessionId, pending.challenge, join.proof);
+    // The session may have been created by someone else while we verified.
+    const now = this.sessions.verifierOf(join.sessionId);
+    if (!valid || (now !== undefined && !bytesEqual(now, expected))) {
+      this.failuresByAddress.hit(address);
+      this.failuresBySession.hit(join.sessionId);
+      throw new ProtocolError('UNAUTHORIZED', 'Wrong passphrase for this session');
+    }
+    return expected;
+  }
+
+  forget(socketId: string): void {
+    this.challenges.delete(socketId);
+  }
+
+  close(): void {
+    this.failuresByAddress.close();
+    this.failuresBySession.close();
+    this.challenges.clear();
+  }
+
+  private refuseWhenLimited(address: string, sessionId: string): void {
+    for (const decision of [this.failuresByAddress.check(address), this.failuresBySession.check(sessionId)]) {
+      if (!decision.allowed) {
+        throw new ProtocolError('RATE_LIMITED', 'Too many failed attempts to join; try again later', decision.retryAfterMs);
+      }
+    }
+  }
+}
