@@ -6,12 +6,20 @@
 import type { ErrorCode } from './errors.ts';
 import type {
   CancelContentPayload,
+  Chunk,
   ChunkPayload,
   ContentHeader,
   ContentPayload,
+  ContentRef,
+  FetchChunkPayload,
   JoinChallengePayload,
   JoinPayload,
   LeavePayload,
+  ListContentPayload,
+  PinContentPayload,
+  RenameContentPayload,
+  ResumeUploadPayload,
+  SessionRef,
 } from './schemas.ts';
 
 /** Every ack is `{ success: true, ...result }` or `{ success: false, error, code }`. */
@@ -24,11 +32,46 @@ export interface ClientInfo {
   name: string;
 }
 
+/** A stored item as listed in history: the header, plus what the server knows of its state. */
+export interface ItemHeader {
+  contentId: string;
+  totalChunks: number;
+  encryptedDescriptor: Uint8Array;
+  iv: Uint8Array;
+  data?: Uint8Array;
+  senderId: string;
+  senderName: string;
+  timestamp: number;
+  pinned: boolean;
+  /** Set by a rename: the new name, encrypted with the metadata key and the name AAD. */
+  name?: { encryptedName: Uint8Array; iv: Uint8Array };
+  /** Chunks stored so far; equal to totalChunks when complete. */
+  receivedChunks: number;
+  complete: boolean;
+}
+
+export interface HistoryPage {
+  items: ItemHeader[];
+  hasMore: boolean;
+}
+
+/** Per-session storage limits and what is used, shown to users. */
+export interface QuotaInfo {
+  usedBytes: number;
+  maxBytes: number;
+  usedItems: number;
+  maxItems: number;
+  maxItemBytes: number;
+}
+
 export interface JoinResult {
   sessionId: string;
   clients: ClientInfo[];
   /** True when this join created the session. */
   created: boolean;
+  /** The newest items, pinned first; list-content pages through the rest. */
+  history: HistoryPage;
+  quota: QuotaInfo;
 }
 
 export interface ClientToServerEvents {
@@ -38,6 +81,13 @@ export interface ClientToServerEvents {
   content: (payload: ContentPayload, ack?: Ack<{ contentId: string }>) => void;
   chunk: (payload: ChunkPayload, ack?: Ack<{ contentId: string; chunkIndex: number }>) => void;
   'cancel-content': (payload: CancelContentPayload, ack?: Ack) => void;
+  'list-content': (payload: ListContentPayload, ack: Ack<HistoryPage>) => void;
+  'fetch-chunk': (payload: FetchChunkPayload, ack: Ack<{ chunk: Chunk }>) => void;
+  'remove-content': (payload: ContentRef, ack?: Ack) => void;
+  'clear-content': (payload: SessionRef, ack?: Ack<{ removed: number }>) => void;
+  'pin-content': (payload: PinContentPayload, ack?: Ack<{ item: ItemHeader }>) => void;
+  'rename-content': (payload: RenameContentPayload, ack?: Ack<{ item: ItemHeader }>) => void;
+  'resume-upload': (payload: ResumeUploadPayload, ack: Ack<{ missing: number[] }>) => void;
 }
 
 /** A content header as relayed: the server adds who sent it and when. */
@@ -54,6 +104,10 @@ export interface ServerToClientEvents {
   chunk: (payload: ChunkPayload & { senderId: string }) => void;
   /** An upload stopped before completion: cancelled by its sender, refused, or its sender left. */
   'content-cancelled': (payload: { sessionId: string; contentId: string; code: ErrorCode }) => void;
+  'content-removed': (payload: { sessionId: string; contentId: string }) => void;
+  'content-cleared': (payload: { sessionId: string }) => void;
+  /** Pinned, unpinned or renamed. */
+  'content-updated': (payload: { sessionId: string; item: ItemHeader }) => void;
   error: (payload: { message: string; code: ErrorCode }) => void;
   /** Sent before a graceful shutdown; clients reconnect on their own. */
   'server-shutdown': (payload: { reconnect: boolean }) => void;

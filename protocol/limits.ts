@@ -44,3 +44,10 @@ export const JOIN_PROOF_BYTES = 64;
 export const JOIN_VERIFIER_BYTES = 32;
 /** A challenge is good for one join attempt within this time. */
 export const JOIN_CHALLENGE_TTL_MS = 60_000;
+
+/** History pages: the join ack carries the first page; list-content the rest. */
+export const DEFAULT_HISTORY_PAGE = 50;
+export const MAX_HISTORY_PAGE = 200;
+
+/** Upload resume tokens: 256 random bits, known only to the sender. */
+export const RESUME_TOKEN_BYTES = 32;

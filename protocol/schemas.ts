@@ -18,6 +18,8 @@ import {
   JOIN_CHALLENGE_BYTES,
   JOIN_PROOF_BYTES,
   JOIN_VERIFIER_BYTES,
+  MAX_HISTORY_PAGE,
+  RESUME_TOKEN_BYTES,
 } from './limits.ts';
 
 export const IdSchema = v.pipe(
@@ -82,6 +84,8 @@ export const ContentHeaderSchema = v.object({
   totalChunks: ChunkCountSchema,
   encryptedDescriptor: bytes(MAX_DESCRIPTOR_BYTES),
   iv: bytes(IV_BYTES, IV_BYTES),
+  /** Secret chosen by the sender; proves ownership when resuming this upload from a new connection. */
+  resumeToken: v.optional(bytes(RESUME_TOKEN_BYTES, RESUME_TOKEN_BYTES)),
 }, 'must be an object');
 
 export const ContentPayloadSchema = v.object({
@@ -106,14 +110,58 @@ export const ChunkPayloadSchema = v.object({
   chunk: ChunkSchema,
 }, 'must be an object');
 
-export const CancelContentPayloadSchema = v.object({
+/** Names one item of a session: cancel, remove, resume. */
+export const ContentRefSchema = v.object({
   sessionId: IdSchema,
   contentId: IdSchema,
+}, 'must be an object');
+export const CancelContentPayloadSchema = ContentRefSchema;
+
+/** Names a session: leave, clear. */
+export const SessionRefSchema = LeavePayloadSchema;
+
+export const ListContentPayloadSchema = v.object({
+  sessionId: IdSchema,
+  /** The last item of the previous page; omitted for the first page. */
+  before: v.optional(IdSchema),
+  limit: v.optional(v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(MAX_HISTORY_PAGE, `must be at most ${MAX_HISTORY_PAGE}`))),
+}, 'must be an object');
+
+export const FetchChunkPayloadSchema = v.object({
+  sessionId: IdSchema,
+  contentId: IdSchema,
+  chunkIndex: ChunkCountSchema,
+}, 'must be an object');
+
+export const PinContentPayloadSchema = v.object({
+  sessionId: IdSchema,
+  contentId: IdSchema,
+  pinned: v.boolean('must be true or false'),
+}, 'must be an object');
+
+export const RenameContentPayloadSchema = v.object({
+  sessionId: IdSchema,
+  contentId: IdSchema,
+  encryptedName: bytes(MAX_DESCRIPTOR_BYTES),
+  iv: bytes(IV_BYTES, IV_BYTES),
+}, 'must be an object');
+
+export const ResumeUploadPayloadSchema = v.object({
+  sessionId: IdSchema,
+  contentId: IdSchema,
+  resumeToken: bytes(RESUME_TOKEN_BYTES, RESUME_TOKEN_BYTES),
 }, 'must be an object');
 
 export type JoinChallengePayload = v.InferOutput<typeof JoinChallengePayloadSchema>;
 export type JoinPayload = v.InferOutput<typeof JoinPayloadSchema>;
 export type CancelContentPayload = v.InferOutput<typeof CancelContentPayloadSchema>;
+export type ContentRef = v.InferOutput<typeof ContentRefSchema>;
+export type SessionRef = v.InferOutput<typeof SessionRefSchema>;
+export type ListContentPayload = v.InferOutput<typeof ListContentPayloadSchema>;
+export type FetchChunkPayload = v.InferOutput<typeof FetchChunkPayloadSchema>;
+export type PinContentPayload = v.InferOutput<typeof PinContentPayloadSchema>;
+export type RenameContentPayload = v.InferOutput<typeof RenameContentPayloadSchema>;
+export type ResumeUploadPayload = v.InferOutput<typeof ResumeUploadPayloadSchema>;
 export type LeavePayload = v.InferOutput<typeof LeavePayloadSchema>;
 export type ContentHeader = v.InferOutput<typeof ContentHeaderSchema>;
 export type ContentPayload = v.InferOutput<typeof ContentPayloadSchema>;

@@ -1,6 +1,6 @@
 /**
- * createApp wires the HTTP routes and the Socket.IO server together. It never
- * listens: main.ts and the tests decide where.
+ * createApp wires the store, the HTTP routes and the Socket.IO server
+ * together. It never listens: main.ts and the tests decide where.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { Config } from './config.ts';
@@ -12,26 +12,39 @@ import { onConnection } from './io/connection.ts';
 import type { HandlerContext } from './io/context.ts';
 import type { IoServer } from './io/types.ts';
 import { SessionRegistry } from './sessions/session-registry.ts';
-import { TransferTracker } from './content/transfer-tracker.ts';
 import { JoinGuard } from './sessions/join-guard.ts';
+import { Uploads } from './content/uploads.ts';
+import { Sweeper } from './retention/sweeper.ts';
+import type { ContentStore } from './store/content-store.ts';
+import { DiskStore } from './store/disk/disk-store.ts';
 
 export interface App {
   httpServer: HttpServer;
   io: IoServer;
-  /** Stops accepting, tells clients to reconnect elsewhere, and closes within the configured bound. */
+  store: ContentStore;
+  sweeper: Sweeper;
+  /** Stops accepting, tells clients to reconnect, and closes within the configured bound. */
   close(): Promise<void>;
 }
 
-export function createApp(config: Config, deps: { log: Logger }): App {
+export async function createApp(config: Config, deps: { log: Logger; store?: ContentStore }): Promise<App> {
   const { log } = deps;
+  const store = deps.store ?? new DiskStore(config.dataDir, { fsync: config.storeFsync, log });
+  await store.open();
+
   const sessions = new SessionRegistry();
-  const transfers = new TransferTracker(config.maxItemBytes);
-  const joinGuard = new JoinGuard(config, sessions);
+  const uploads = new Uploads(config.maxItemBytes);
   const startedAt = Date.now();
+  // Unfinished uploads found on disk wait for their sender to resume, or are abandoned.
+  for (const { sessionId, item } of await store.incompleteItems()) {
+    uploads.begin(sessionId, item.contentId, undefined, item.bytes, startedAt);
+  }
+  const joinGuard = new JoinGuard(config, store);
 
   const httpServer = createServer();
   const io = createIo(httpServer, config);
-  const ctx: HandlerContext = { io, config, log, sessions, transfers, joinGuard };
+  const ctx: HandlerContext = { io, config, log, sessions, store, uploads, joinGuard };
+  const sweeper = new Sweeper(ctx);
 
   const handleRequest = createRequestHandler({
     staticFiles: createStaticFiles(config.clientDir),
@@ -41,7 +54,8 @@ export function createApp(config: Config, deps: { log: Logger }): App {
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         connections: io.engine.clientsCount,
         sessions: sessions.sessionCount,
-        uploads: transfers.size,
+        storedSessions: store.sessionCount(),
+        uploads: uploads.size,
       }),
     },
   });
@@ -51,6 +65,8 @@ export function createApp(config: Config, deps: { log: Logger }): App {
     handleRequest(req, res);
   });
   io.on('connection', (socket) => onConnection(socket, ctx));
+  sweeper.start();
+  void sweeper.sweep();
 
   let closing: Promise<void> | undefined;
   function close(): Promise<void> {
@@ -63,12 +79,16 @@ export function createApp(config: Config, deps: { log: Logger }): App {
       void io.close(() => {
         clearTimeout(timer);
         joinGuard.close();
-        resolve();
+        void sweeper
+          .stop()
+          .then(() => store.close())
+          .catch(() => undefined)
+          .then(resolve);
       });
       httpServer.closeIdleConnections();
     });
     return closing;
   }
 
-  return { httpServer, io, close };
+  return { httpServer, io, store, sweeper, close };
 }

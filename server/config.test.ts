@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, DEFAULT_MAX_HTTP_BUFFER_SIZE, loadConfig } from './config.ts';
 
-const defaults = { clientDir: 'dist/client' };
+const defaults = { clientDir: 'dist/client', dataDir: 'data' };
 
 test('the defaults are the seed\'s options', () => {
   const config = loadConfig({}, defaults);
@@ -15,6 +15,15 @@ test('the defaults are the seed\'s options', () => {
   assert.equal(config.pingIntervalMs, 25_000);
   assert.equal(config.connectTimeoutMs, 45_000);
   assert.equal(config.maxHttpBufferSize, DEFAULT_MAX_HTTP_BUFFER_SIZE);
+  assert.equal(config.dataDir, 'data');
+  assert.equal(config.sessionTtlMs, 24 * 3_600_000);
+});
+
+test('durations accept units', () => {
+  assert.equal(loadConfig({ SESSION_TTL: '90m' }, defaults).sessionTtlMs, 90 * 60_000);
+  assert.equal(loadConfig({ SESSION_TTL: '2d' }, defaults).sessionTtlMs, 2 * 24 * 3_600_000);
+  assert.equal(loadConfig({ SWEEP_INTERVAL: '250ms' }, defaults).sweepIntervalMs, 250);
+  assert.equal(loadConfig({ UPLOAD_ABANDON_AFTER: '1500' }, defaults).uploadAbandonMs, 1500);
 });
 
 test('every option can be set from the environment', () => {
@@ -60,6 +69,9 @@ test('bad values fail with a message naming the variable and the value', () => {
     [{ CORS_ORIGIN: 'not a url' }, /^CORS_ORIGIN entries must be origins/],
     [{ CORS_ORIGIN: 'https://a.example/path' }, /^CORS_ORIGIN entries must be bare origins/],
     [{ MAX_HTTP_BUFFER_SIZE: '1000' }, /^MAX_HTTP_BUFFER_SIZE must be a whole number between 2097184/],
+    [{ SESSION_TTL: '1 day' }, /^SESSION_TTL must be a duration like 24h/],
+    [{ SESSION_TTL: '10' }, /^SESSION_TTL must be a duration like 24h, 90m, 30s or 500ms, between 1000 ms/],
+    [{ STORE_FSYNC: 'sometimes' }, /^STORE_FSYNC must be true or false/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"$/],
   ];
   for (const [env, message] of cases) {

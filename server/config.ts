@@ -24,6 +24,19 @@ export interface Config {
   joinFailuresPerAddress: number;
   joinFailuresPerSession: number;
   joinFailureWindowMs: number;
+  /** Where the embedded store keeps sessions and items (ciphertext only). */
+  dataDir: string;
+  /** fsync every stored file: survives power loss, not only a killed process, at a cost per write. */
+  storeFsync: boolean;
+  /** A session and everything in it is deleted after this long without activity. */
+  sessionTtlMs: number;
+  /** How often expired sessions and abandoned uploads are swept. */
+  sweepIntervalMs: number;
+  /** An unfinished upload with no new chunk for this long is discarded. */
+  uploadAbandonMs: number;
+  /** Per-session quotas. */
+  sessionQuotaBytes: number;
+  sessionMaxItems: number;
   /** Directory with the built web client. */
   clientDir: string;
   logLevel: LogLevel;
@@ -56,6 +69,21 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be a whole number between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+const HOUR = 3_600_000;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: HOUR, d: 24 * HOUR };
+
+/** A duration like "24h", "90m", "30s", "500ms" or a number of milliseconds. */
+function duration(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw);
+  const value = match ? Number(match[1]) * UNIT_MS[match[2] ?? 'ms']! : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a duration like 24h, 90m, 30s or 500ms, between ${min} ms and ${max} ms, got "${raw}"`);
   }
   return value;
 }
@@ -104,7 +132,7 @@ function logLevel(raw: string | undefined): LogLevel {
   return level as LogLevel;
 }
 
-export function loadConfig(env: Env, defaults: { clientDir: string }): Config {
+export function loadConfig(env: Env, defaults: { clientDir: string; dataDir: string }): Config {
   const pingIntervalMs = integer(env, 'PING_INTERVAL_MS', 25_000, 1_000, 600_000);
   const pingTimeoutMs = integer(env, 'PING_TIMEOUT_MS', 60_000, 1_000, 600_000);
   const minBuffer = MAX_CHUNK_CIPHERTEXT_BYTES * 2;
@@ -124,6 +152,13 @@ export function loadConfig(env: Env, defaults: { clientDir: string }): Config {
     joinFailuresPerAddress: integer(env, 'JOIN_FAILURES_PER_ADDRESS', 10, 1, 1_000_000),
     joinFailuresPerSession: integer(env, 'JOIN_FAILURES_PER_SESSION', 30, 1, 1_000_000),
     joinFailureWindowMs: integer(env, 'JOIN_FAILURE_WINDOW_MS', 60_000, 100, 86_400_000),
+    dataDir: env.DATA_DIR?.trim() || defaults.dataDir,
+    storeFsync: boolean(env, 'STORE_FSYNC', false),
+    sessionTtlMs: duration(env, 'SESSION_TTL', 24 * HOUR, 1_000, 365 * 24 * HOUR),
+    sweepIntervalMs: duration(env, 'SWEEP_INTERVAL', 60_000, 100, 24 * HOUR),
+    uploadAbandonMs: duration(env, 'UPLOAD_ABANDON_AFTER', 10 * 60_000, 100, 7 * 24 * HOUR),
+    sessionQuotaBytes: integer(env, 'SESSION_QUOTA_BYTES', 10 * 1024 ** 3, 1, 1024 ** 5),
+    sessionMaxItems: integer(env, 'SESSION_MAX_ITEMS', 1000, 1, 1_000_000),
     clientDir: env.CLIENT_DIR?.trim() || defaults.clientDir,
     logLevel: logLevel(env.LOG_LEVEL),
   };

@@ -9,7 +9,7 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 let config;
 try {
-  config = loadConfig(process.env, { clientDir: path.join(projectRoot, 'dist', 'client') });
+  config = loadConfig(process.env, { clientDir: path.join(projectRoot, 'dist', 'client'), dataDir: path.resolve('data') });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`Configuration error: ${error.message}\n`);
@@ -17,7 +17,7 @@ try {
 }
 
 const log = createLogger(config.logLevel);
-const app = createApp(config, { log });
+const app = await createApp(config, { log });
 
 app.httpServer.on('error', (error: NodeJS.ErrnoException) => {
   process.stderr.write(`Cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`);

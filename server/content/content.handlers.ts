@@ -1,63 +1,135 @@
-/** `content`, `chunk` and `cancel-content`: relay encrypted items to the other members of a session. */
+/**
+ * `content`, `chunk`, `cancel-content` and `resume-upload`: items arrive,
+ * are stored (ciphertext only), and are relayed to the other members.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { ProtocolError } from '../../protocol/errors.ts';
 import type { ErrorCode } from '../../protocol/errors.ts';
-import { CancelContentPayloadSchema, ChunkPayloadSchema, ContentPayloadSchema } from '../../protocol/schemas.ts';
+import {
+  CancelContentPayloadSchema,
+  ChunkPayloadSchema,
+  ContentPayloadSchema,
+  ResumeUploadPayloadSchema,
+} from '../../protocol/schemas.ts';
 import type { HandlerContext } from '../io/context.ts';
 import { handle } from '../io/handle.ts';
 import { sessionRoom, type IoSocket } from '../io/types.ts';
 import { requireMember } from '../sessions/session.handlers.ts';
 
-export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): void {
-  const { io, transfers, log } = ctx;
+export const tokenHash = (token: Uint8Array) => createHash('sha256').update(token).digest('hex');
 
-  const tellCancelled = (sessionId: string, contentId: string, code: ErrorCode) =>
-    io.to(sessionRoom(sessionId)).except(socket.id).emit('content-cancelled', { sessionId, contentId, code });
+/** Drops an unfinished item and tells the session why. */
+export async function discardUpload(ctx: HandlerContext, sessionId: string, contentId: string, code: ErrorCode, exceptId?: string) {
+  ctx.uploads.end(sessionId, contentId);
+  await ctx.store.removeItem(sessionId, contentId);
+  const room = ctx.io.to(sessionRoom(sessionId));
+  (exceptId ? room.except(exceptId) : room).emit('content-cancelled', { sessionId, contentId, code });
+}
+
+export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): void {
+  const { store, uploads, config, log } = ctx;
 
   socket.on(
     'content',
-    handle(socket, log, 'content', ContentPayloadSchema, ({ sessionId, content, data }) => {
+    handle(socket, log, 'content', ContentPayloadSchema, async ({ sessionId, content, data }) => {
       const senderName = requireMember(ctx, socket, sessionId);
-      transfers.begin(sessionId, content.contentId, socket.id, content.totalChunks);
-      const relayed = { ...content, senderId: socket.id, senderName, timestamp: Date.now() };
-      socket
-        .to(sessionRoom(sessionId))
-        .emit('content', data === undefined ? { sessionId, content: relayed } : { sessionId, content: relayed, data });
-      return { contentId: content.contentId };
+      const { contentId, totalChunks, resumeToken } = content;
+      if (await store.getItem(sessionId, contentId)) throw new ProtocolError('CONFLICT', 'This content id is already in use');
+      const usage = await store.usage(sessionId);
+      const size = content.encryptedDescriptor.byteLength + (data?.byteLength ?? 0);
+      if (usage.items >= config.sessionMaxItems) {
+        throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${config.sessionMaxItems} items`);
+      }
+      if (usage.bytes + size > config.sessionQuotaBytes) {
+        throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${config.sessionQuotaBytes} bytes`);
+      }
+      const now = Date.now();
+      if (totalChunks > 0) uploads.begin(sessionId, contentId, socket.id, size, now);
+      try {
+        await store.addItem(sessionId, {
+          contentId,
+          senderId: socket.id,
+          senderName,
+          timestamp: now,
+          totalChunks,
+          encryptedDescriptor: content.encryptedDescriptor,
+          iv: content.iv,
+          ...(data ? { data } : {}),
+          pinned: false,
+          ...(resumeToken ? { resumeTokenHash: tokenHash(resumeToken) } : {}),
+        });
+      } catch (error) {
+        uploads.end(sessionId, contentId);
+        throw error;
+      }
+      await store.touchSession(sessionId, now);
+      const relayed = { contentId, totalChunks, encryptedDescriptor: content.encryptedDescriptor, iv: content.iv, senderId: socket.id, senderName, timestamp: now };
+      socket.to(sessionRoom(sessionId)).emit('content', data ? { sessionId, content: relayed, data } : { sessionId, content: relayed });
+      return { contentId };
     }),
   );
 
   socket.on(
     'chunk',
-    handle(socket, log, 'chunk', ChunkPayloadSchema, ({ sessionId, chunk }) => {
+    handle(socket, log, 'chunk', ChunkPayloadSchema, async ({ sessionId, chunk }) => {
       requireMember(ctx, socket, sessionId);
-      let duplicate: boolean;
+      const { contentId, chunkIndex } = chunk;
+      const ack = { contentId, chunkIndex };
+      if (store.hasChunk(sessionId, contentId, chunkIndex) && uploads.isSender(sessionId, contentId, socket.id)) return ack;
+      const item = await store.getItem(sessionId, contentId);
+      if (item && item.totalChunks !== chunk.totalChunks) {
+        throw new ProtocolError('INVALID_PAYLOAD', 'totalChunks differs from the announced count');
+      }
+      const size = chunk.iv.byteLength + chunk.encryptedData.byteLength;
+      const now = Date.now();
       try {
-        ({ duplicate } = transfers.accept(sessionId, socket.id, chunk));
+        uploads.accept(sessionId, contentId, socket.id, size, now);
+        const usage = await store.usage(sessionId);
+        if (usage.bytes + size > config.sessionQuotaBytes) {
+          throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${config.sessionQuotaBytes} bytes`);
+        }
       } catch (error) {
-        if (error instanceof ProtocolError && error.code === 'PAYLOAD_TOO_LARGE') {
-          tellCancelled(sessionId, chunk.contentId, error.code);
+        if (error instanceof ProtocolError && (error.code === 'PAYLOAD_TOO_LARGE' || error.code === 'QUOTA_EXCEEDED')) {
+          await discardUpload(ctx, sessionId, contentId, error.code, socket.id);
         }
         throw error;
       }
-      if (!duplicate) socket.to(sessionRoom(sessionId)).emit('chunk', { sessionId, chunk, senderId: socket.id });
-      return { contentId: chunk.contentId, chunkIndex: chunk.chunkIndex };
+      // Relay first (in arrival order, without waiting for the disk), acknowledge once stored.
+      if (!store.hasChunk(sessionId, contentId, chunkIndex)) {
+        socket.to(sessionRoom(sessionId)).emit('chunk', { sessionId, chunk, senderId: socket.id });
+      }
+      const { item: stored } = await store.putChunk(sessionId, contentId, chunkIndex, chunk);
+      if (stored.complete) uploads.end(sessionId, contentId);
+      return ack;
     }),
   );
 
   socket.on(
     'cancel-content',
-    handle(socket, log, 'cancel-content', CancelContentPayloadSchema, ({ sessionId, contentId }) => {
+    handle(socket, log, 'cancel-content', CancelContentPayloadSchema, async ({ sessionId, contentId }) => {
       requireMember(ctx, socket, sessionId);
-      if (!transfers.cancel(sessionId, contentId, socket.id)) {
+      if (!uploads.isSender(sessionId, contentId, socket.id)) {
         throw new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
       }
-      tellCancelled(sessionId, contentId, 'CANCELLED');
+      await discardUpload(ctx, sessionId, contentId, 'CANCELLED', socket.id);
     }),
   );
 
-  socket.on('disconnect', () => {
-    for (const { sessionId, contentId } of transfers.dropSender(socket.id)) {
-      tellCancelled(sessionId, contentId, 'CANCELLED');
-    }
-  });
+  socket.on(
+    'resume-upload',
+    handle(socket, log, 'resume-upload', ResumeUploadPayloadSchema, async ({ sessionId, contentId, resumeToken }) => {
+      requireMember(ctx, socket, sessionId);
+      const item = await store.getItem(sessionId, contentId);
+      if (!item) throw new ProtocolError('NOT_FOUND', 'No such item');
+      if (item.complete) return { missing: [] };
+      const expected = item.resumeTokenHash ? Buffer.from(item.resumeTokenHash, 'hex') : undefined;
+      const given = Buffer.from(tokenHash(resumeToken), 'hex');
+      if (!expected || !timingSafeEqual(expected, given) || !uploads.resume(sessionId, contentId, socket.id, Date.now())) {
+        throw new ProtocolError('UNAUTHORIZED', 'This upload cannot be resumed with that token');
+      }
+      return { missing: await store.missingChunks(sessionId, contentId) };
+    }),
+  );
+
+  socket.on('disconnect', () => uploads.detachSender(socket.id, Date.now()));
 }

@@ -1,5 +1,6 @@
 /** Sets up each new connection: its data, and the handlers of every feature. */
 import { registerContentHandlers } from '../content/content.handlers.ts';
+import { registerItemHandlers } from '../content/item.handlers.ts';
 import { registerSessionHandlers } from '../sessions/session.handlers.ts';
 import type { HandlerContext } from './context.ts';
 import type { IoSocket } from './types.ts';
@@ -13,6 +14,7 @@ export function onConnection(socket: IoSocket, ctx: HandlerContext): void {
   socket.on('error' as never, () => {});
   registerSessionHandlers(socket, ctx);
   registerContentHandlers(socket, ctx);
+  registerItemHandlers(socket, ctx);
   answerUnknownEvents(socket);
   ctx.log.debug('connected', { socketId: socket.id, transport: socket.conn.transport.name });
   socket.on('disconnect', (reason) => ctx.log.debug('disconnected', { socketId: socket.id, reason }));

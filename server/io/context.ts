@@ -2,7 +2,8 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
-import type { TransferTracker } from '../content/transfer-tracker.ts';
+import type { Uploads } from '../content/uploads.ts';
+import type { ContentStore } from '../store/content-store.ts';
 import type { JoinGuard } from '../sessions/join-guard.ts';
 import type { IoServer } from './types.ts';
 
@@ -11,6 +12,7 @@ export interface HandlerContext {
   config: Config;
   log: Logger;
   sessions: SessionRegistry;
-  transfers: TransferTracker;
+  store: ContentStore;
+  uploads: Uploads;
   joinGuard: JoinGuard;
 }

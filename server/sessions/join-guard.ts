@@ -9,7 +9,7 @@ import { JOIN_CHALLENGE_BYTES, JOIN_CHALLENGE_TTL_MS } from '../../protocol/limi
 import { bytesEqual, verifyJoinProof } from '../../protocol/crypto/index.ts';
 import type { Config } from '../config.ts';
 import { RateLimiter } from '../limits/rate-limiter.ts';
-import type { SessionRegistry } from './session-registry.ts';
+import type { ContentStore } from '../store/content-store.ts';
 
 interface PendingChallenge {
   sessionId: string;
@@ -24,7 +24,7 @@ export class JoinGuard {
 
   constructor(
     config: Config,
-    private readonly sessions: SessionRegistry,
+    private readonly store: ContentStore,
   ) {
     this.failuresByAddress = new RateLimiter(config.joinFailuresPerAddress, config.joinFailureWindowMs);
     this.failuresBySession = new RateLimiter(config.joinFailuresPerSession, config.joinFailureWindowMs);
@@ -38,14 +38,16 @@ export class JoinGuard {
   }
 
   /**
-   * Checks a join's proof; returns the verifier the session has (or will be
-   * created with). Throws UNAUTHORIZED or RATE_LIMITED.
+   * Checks a join's proof against the session's verifier, creating the
+   * session with the joiner's verifier when there is none. Returns whether
+   * this join created it. Throws UNAUTHORIZED or RATE_LIMITED.
    */
-  async verify(
+  async admit(
     socketId: string,
     address: string,
     join: { sessionId: string; verifier: Uint8Array; proof: Uint8Array },
-  ): Promise<Uint8Array> {
+    now: number,
+  ): Promise<{ created: boolean }> {
     this.refuseWhenLimited(address, join.sessionId);
     // The challenge is consumed by this attempt whatever its outcome, so a proof is never accepted twice.
     const pending = this.challenges.get(socketId);
@@ -53,16 +55,19 @@ export class JoinGuard {
     if (!pending || pending.sessionId !== join.sessionId || pending.expiresAt < Date.now()) {
       throw new ProtocolError('UNAUTHORIZED', 'Ask for a join challenge first (join-challenge)');
     }
-    const expected = this.sessions.verifierOf(join.sessionId) ?? join.verifier;
+    const expected = (await this.store.getSession(join.sessionId))?.verifier ?? join.verifier;
     const valid = await verifyJoinProof(expected, join.sessionId, pending.challenge, join.proof);
-    // The session may have been created by someone else while we verified.
-    const now = this.sessions.verifierOf(join.sessionId);
-    if (!valid || (now !== undefined && !bytesEqual(now, expected))) {
-      this.failuresByAddress.hit(address);
-      this.failuresBySession.hit(join.sessionId);
-      throw new ProtocolError('UNAUTHORIZED', 'Wrong passphrase for this session');
-    }
-    return expected;
+    if (!valid) this.refuse(address, join.sessionId);
+    // The session may have been created by someone else meanwhile: the stored verifier decides.
+    const { record, created } = await this.store.createSession(join.sessionId, expected, now);
+    if (!bytesEqual(record.verifier, expected)) this.refuse(address, join.sessionId);
+    return { created };
+  }
+
+  private refuse(address: string, sessionId: string): never {
+    this.failuresByAddress.hit(address);
+    this.failuresBySession.hit(sessionId);
+    throw new ProtocolError('UNAUTHORIZED', 'Wrong passphrase for this session');
   }
 
   forget(socketId: string): void {

@@ -56,15 +56,18 @@ test('a disconnect counts as leaving', async (t) => {
   assert.deepEqual(await left, { sessionId: 'room-4', clientId: bobId });
 });
 
-test('an empty session disappears, and the next join creates it anew', async (t) => {
+test('a session nobody is in loses its members but keeps its passphrase', async (t) => {
   const server = await startServer(t);
-  const alice = await joinAs(t, server, 'room-5', 'Alice');
-  const health = async () => (await (await fetch(`${server.url}/healthz`)).json()) as { sessions: number };
-  assert.equal((await health()).sessions, 1);
+  const alice = await joinAs(t, server, 'room-5', 'Alice', 'first passphrase');
+  const health = async () => (await (await fetch(`${server.url}/healthz`)).json()) as { sessions: number; storedSessions: number };
+  assert.deepEqual(await health(), { ...(await health()), sessions: 1, storedSessions: 1 });
   await alice.socket.emitWithAck('leave', { sessionId: 'room-5' });
-  assert.equal((await health()).sessions, 0);
-  const bob = await joinAs(t, server, 'room-5', 'Bob');
-  assert.equal(bob.ack.created, true);
+  assert.deepEqual(await health(), { ...(await health()), sessions: 0, storedSessions: 1 });
+  const intruder = await connect(t, server);
+  const refused = await join(intruder, 'room-5', 'Mallory', 'another passphrase');
+  assert.equal(!refused.success && refused.code, 'UNAUTHORIZED');
+  const bob = await joinAs(t, server, 'room-5', 'Bob', 'first passphrase');
+  assert.equal(bob.ack.created, false);
   assert.deepEqual(bob.ack.clients, [{ id: bob.socket.id, name: 'Bob' }]);
 });
 

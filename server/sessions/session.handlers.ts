@@ -1,22 +1,24 @@
-/** `join`, `leave` and disconnect: session membership and presence. */
+/** `join-challenge`, `join`, `leave` and disconnect: session membership and presence. */
 import { ProtocolError } from '../../protocol/errors.ts';
-import { MAX_SESSIONS_PER_SOCKET } from '../../protocol/limits.ts';
+import { DEFAULT_HISTORY_PAGE, MAX_SESSIONS_PER_SOCKET } from '../../protocol/limits.ts';
 import { JoinChallengePayloadSchema, JoinPayloadSchema, LeavePayloadSchema } from '../../protocol/schemas.ts';
 import type { JoinResult } from '../../protocol/events.ts';
+import { quotaOf, toHeader } from '../content/item-header.ts';
 import type { HandlerContext } from '../io/context.ts';
 import { handle } from '../io/handle.ts';
 import { sessionTag } from '../log.ts';
 import { sessionRoom, type IoSocket } from '../io/types.ts';
 
 export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): void {
-  const { io, sessions, joinGuard, log } = ctx;
+  const { io, sessions, store, joinGuard, config, log } = ctx;
 
   function removeMembership(sessionId: string): boolean {
     if (!sessions.leave(sessionId, socket.id)) return false;
     socket.data.memberships = socket.data.memberships.filter((m) => m.sessionId !== sessionId);
     void socket.leave(sessionRoom(sessionId));
     io.to(sessionRoom(sessionId)).emit('client-left', { sessionId, clientId: socket.id });
-    log.debug('left session', { socketId: socket.id, session: sessionTag(sessionId), remaining: sessions.members(sessionId).length });
+    void store.touchSession(sessionId, Date.now());
+    log.debug('left session', { socketId: socket.id, session: sessionTag(sessionId) });
     return true;
   }
 
@@ -31,22 +33,31 @@ export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): 
     'join',
     handle(socket, log, 'join', JoinPayloadSchema, async (join): Promise<JoinResult> => {
       const { sessionId, clientName } = join;
-      const memberships = socket.data.memberships;
-      if (!memberships.some((m) => m.sessionId === sessionId) && memberships.length >= MAX_SESSIONS_PER_SOCKET) {
+      const inSession = () => socket.data.memberships.some((m) => m.sessionId === sessionId);
+      if (!inSession() && socket.data.memberships.length >= MAX_SESSIONS_PER_SOCKET) {
         throw new ProtocolError('RATE_LIMITED', `A connection may be in at most ${MAX_SESSIONS_PER_SOCKET} sessions`);
       }
-      const verifier = await joinGuard.verify(socket.id, socket.data.address, join);
+      const now = Date.now();
+      const { created } = await joinGuard.admit(socket.id, socket.data.address, join, now);
       if (!socket.connected) throw new ProtocolError('UNAVAILABLE', 'Disconnected while joining');
-      const { created, alreadyMember } = sessions.join(sessionId, socket.id, clientName, verifier);
-      const existing = socket.data.memberships.find((m) => m.sessionId === sessionId);
-      if (existing) existing.name = clientName;
+      await store.touchSession(sessionId, now);
+      const { alreadyMember } = sessions.join(sessionId, socket.id, clientName);
+      const membership = socket.data.memberships.find((m) => m.sessionId === sessionId);
+      if (membership) membership.name = clientName;
       else socket.data.memberships.push({ sessionId, name: clientName });
       void socket.join(sessionRoom(sessionId));
       if (!alreadyMember) {
         socket.to(sessionRoom(sessionId)).emit('client-joined', { sessionId, clientId: socket.id, clientName });
       }
-      log.info('joined session', { socketId: socket.id, session: sessionTag(sessionId), created, members: sessions.members(sessionId).length });
-      return { sessionId, clients: sessions.members(sessionId), created };
+      const page = await store.listItems(sessionId, { limit: DEFAULT_HISTORY_PAGE });
+      log.info('joined session', { socketId: socket.id, session: sessionTag(sessionId), created });
+      return {
+        sessionId,
+        clients: sessions.members(sessionId),
+        created,
+        history: { items: page.items.map(toHeader), hasMore: page.hasMore },
+        quota: await quotaOf(store, config, sessionId),
+      };
     }),
   );
 

@@ -3,6 +3,8 @@
  * resource registers its own cleanup with the test's `t.after`.
  */
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,20 +25,34 @@ export interface TestServer {
   app: App;
   url: string;
   port: number;
+  dataDir: string;
 }
 
 /** Starts the app on 127.0.0.1 port 0 with the given environment on top of quiet defaults. */
 export async function startServer(t: TestContext, env: Record<string, string> = {}): Promise<TestServer> {
+  const ownDir = env.DATA_DIR === undefined ? await mkdtemp(path.join(tmpdir(), 'sharethings-test-')) : undefined;
+  const dataDir = env.DATA_DIR ?? ownDir!;
   const config = loadConfig(
     { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '2000', ...env, PORT: '0', HOST: '127.0.0.1' },
-    { clientDir: path.join(PROJECT_ROOT, 'dist', 'client') },
+    { clientDir: path.join(PROJECT_ROOT, 'dist', 'client'), dataDir },
   );
-  const app = createApp(config, { log: createLogger(config.logLevel) });
+  const app = await createApp(config, { log: createLogger(config.logLevel) });
   app.httpServer.listen(0, '127.0.0.1');
   await once(app.httpServer, 'listening');
-  t.after(() => app.close());
+  // Close before removing the data directory: closing writes the store's last records.
+  t.after(async () => {
+    await app.close();
+    if (ownDir) await rm(ownDir, { recursive: true, force: true });
+  });
   const { port } = app.httpServer.address() as AddressInfo;
-  return { app, port, url: `http://127.0.0.1:${port}` };
+  return { app, port, url: `http://127.0.0.1:${port}`, dataDir };
+}
+
+/** A fresh directory removed after the test. */
+export async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sharethings-test-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** Connects a socket.io client (our parser unless another is given) and waits for `connect`. */

@@ -1,0 +1,54 @@
+/**
+ * The join handshake: ask for a one-time challenge, sign it with the
+ * passphrase-derived Ed25519 key, send the signature and the public verifier.
+ * Neither the passphrase nor any secret key leaves the device.
+ */
+import { JOIN_CHALLENGE_BYTES, ID_MAX_LENGTH, ID_PATTERN } from '../../protocol/limits.ts';
+import { signJoinProof } from '../../protocol/crypto/index.ts';
+import type { SessionKeys } from '../../protocol/crypto/index.ts';
+import type { JoinResult } from '../../protocol/events.ts';
+import { ShareError } from './errors.ts';
+import { request, whenConnected } from './socket.ts';
+import type { ClientSocket } from './socket.ts';
+
+/** A lost connection between challenge and join voids the challenge; try again a few times. */
+const ATTEMPTS = 3;
+
+export function checkSessionId(sessionId: string): void {
+  if (typeof sessionId !== 'string' || sessionId.length > ID_MAX_LENGTH || !ID_PATTERN.test(sessionId)) {
+    throw new ShareError(
+      'INVALID_PAYLOAD',
+      `A session id is 1..${ID_MAX_LENGTH} letters, digits, "-" or "_"`,
+    );
+  }
+}
+
+export async function performJoin(
+  socket: ClientSocket,
+  sessionId: string,
+  clientName: string,
+  keys: SessionKeys,
+  timeoutMs: number,
+): Promise<JoinResult> {
+  for (let attempt = 1; ; attempt++) {
+    const { challenge } = await request(socket, 'join-challenge', { sessionId }, timeoutMs);
+    // The challenge belongs to this connection; remember which one it was.
+    const connection = socket.id;
+    if (!(challenge instanceof Uint8Array) || challenge.length !== JOIN_CHALLENGE_BYTES) {
+      throw new ShareError('INTERNAL', 'The server sent a malformed join challenge');
+    }
+    const proof = await signJoinProof(keys, sessionId, challenge);
+    if (socket.connected && socket.id === connection) {
+      const result = await request(
+        socket,
+        'join',
+        { sessionId, clientName, verifier: keys.authPublicKey, proof },
+        timeoutMs,
+      );
+      if (!Array.isArray(result.clients)) throw new ShareError('INTERNAL', 'The server sent a malformed join result');
+      return { sessionId, clients: result.clients, created: result.created === true };
+    }
+    if (attempt >= ATTEMPTS) throw new ShareError('UNAVAILABLE', 'The connection kept dropping while joining');
+    await whenConnected(socket, timeoutMs);
+  }
+}

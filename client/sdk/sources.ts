@@ -1,0 +1,139 @@
+/**
+ * Reading an item's plaintext one chunk at a time, in order, so an upload
+ * holds at most a window of chunks in memory whatever the item's size:
+ * Blob.slice per chunk, Uint8Array.subarray (no copy), and re-chunking of
+ * async iterables to exact chunk boundaries.
+ */
+import { ShareError } from './errors.ts';
+import type { FileData } from './types.ts';
+
+export interface ChunkSource {
+  readonly size: number;
+  /** Chunk `index` (called with 0, 1, 2, ... in turn): chunkSize bytes, the last one the rest. */
+  read(index: number): Promise<Uint8Array>;
+  /** Rejects when the input holds more than `size` bytes (checked by read() for the last chunk). */
+  expectEnd(): Promise<void>;
+  /** Releases the input early (stops an async generator); safe to call twice. */
+  close(): Promise<void>;
+}
+
+const invalid = (message: string) => new ShareError('INVALID_PAYLOAD', message);
+
+function isSize(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Length of chunk `index` of an item of `size` bytes. */
+export function chunkLength(size: number, chunkSize: number, index: number): number {
+  return Math.max(0, Math.min(chunkSize, size - index * chunkSize));
+}
+
+export function openSource(data: FileData, declaredSize: number | undefined, chunkSize: number): ChunkSource {
+  if (declaredSize !== undefined && !isSize(declaredSize)) throw invalid('options.size must be a non-negative integer');
+  const checkSize = (actual: number) => {
+    if (declaredSize !== undefined && declaredSize !== actual) {
+      throw invalid(`options.size (${declaredSize}) differs from the data's size (${actual})`);
+    }
+  };
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
+    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+    checkSize(bytes.byteLength);
+    return {
+      size: bytes.byteLength,
+      read: async (index) => bytes.subarray(index * chunkSize, index * chunkSize + chunkLength(bytes.byteLength, chunkSize, index)),
+      expectEnd: async () => {},
+      close: async () => {},
+    };
+  }
+  if (typeof Blob !== 'undefined' && data instanceof Blob) {
+    checkSize(data.size);
+    return {
+      size: data.size,
+      read: async (index) => {
+        const start = index * chunkSize;
+        return new Uint8Array(await data.slice(start, start + chunkLength(data.size, chunkSize, index)).arrayBuffer());
+      },
+      expectEnd: async () => {},
+      close: async () => {},
+    };
+  }
+  if (data !== null && typeof data === 'object' && Symbol.asyncIterator in data) {
+    if (declaredSize === undefined) {
+      throw invalid('options.size is required for an async iterable: the chunk count is bound into every chunk');
+    }
+    return new IterableSource(data, declaredSize, chunkSize);
+  }
+  throw invalid('data must be a Blob, a Uint8Array, an ArrayBuffer or an AsyncIterable<Uint8Array>');
+}
+
+/**
+ * Re-chunks pieces of any size into fresh buffers. The producer is resumed
+ * only once its previous piece is fully copied out, so a producer that reuses
+ * its buffer cannot alter bytes we still hold.
+ */
+class IterableSource implements ChunkSource {
+  readonly #iterator: AsyncIterator<Uint8Array>;
+  #rest: Uint8Array = new Uint8Array(0);
+  #closed = false;
+
+  constructor(
+    iterable: AsyncIterable<Uint8Array>,
+    readonly size: number,
+    private readonly chunkSize: number,
+  ) {
+    this.#iterator = iterable[Symbol.asyncIterator]();
+  }
+
+  async read(index: number): Promise<Uint8Array> {
+    const length = chunkLength(this.size, this.chunkSize, index);
+    const chunk = new Uint8Array(length);
+    let filled = this.#take(chunk, 0);
+    while (filled < length) {
+      const piece = await this.#pull();
+      if (piece === undefined) {
+        throw invalid(`The data ended after ${index * this.chunkSize + filled} bytes, but options.size is ${this.size}`);
+      }
+      this.#rest = piece;
+      filled = this.#take(chunk, filled);
+    }
+    if (index * this.chunkSize + length === this.size) await this.expectEnd();
+    return chunk;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#iterator.return?.();
+    } catch {
+      // The producer's own cleanup failed; nothing left for us to release.
+    }
+  }
+
+  /** Moves bytes from the leftover piece into `chunk` at `offset`; returns the new fill level. */
+  #take(chunk: Uint8Array, offset: number): number {
+    const count = Math.min(this.#rest.length, chunk.length - offset);
+    chunk.set(this.#rest.subarray(0, count), offset);
+    this.#rest = this.#rest.subarray(count);
+    return offset + count;
+  }
+
+  async #pull(): Promise<Uint8Array | undefined> {
+    for (;;) {
+      const result = await this.#iterator.next();
+      if (result.done) {
+        this.#closed = true;
+        return undefined;
+      }
+      if (!(result.value instanceof Uint8Array)) throw invalid('An async iterable must yield Uint8Array pieces');
+      if (result.value.length > 0) return result.value;
+    }
+  }
+
+  /** Before the last chunk goes out: anything after `size` bytes means the caller's size was wrong. */
+  async expectEnd(): Promise<void> {
+    if (this.#rest.length > 0 || (await this.#pull()) !== undefined) {
+      throw invalid(`The data is longer than options.size (${this.size})`);
+    }
+  }
+}
