@@ -312,10 +312,9 @@ function shortAscii(bytes: Uint8Array, pos: number, end: number): string | null 
 }
 
 /**
- * Then any short string: decodes well-formed UTF-8 by hand (much faster than TextDecoder for short
- * strings); returns null at the first irregularity so TextDecoder handles it.
- * The code units are collected first so that the result is one flat string
- * (cheaper to hash as a property key than a chain of concatenations).
+ * Any other short string: decodes well-formed UTF-8 by hand (still faster
+ * than TextDecoder at this size); returns null at the first irregularity
+ * (truncated, overlong, surrogate, out of range) so that TextDecoder replaces it.
  */
 function shortUtf8(bytes: Uint8Array, pos: number, end: number): string | null {
   const units = new Array<number>(end - pos); // never more units than bytes

@@ -45,8 +45,9 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
       }
       const now = Date.now();
       if (totalChunks > 0) uploads.begin(sessionId, contentId, socket.id, size, now);
+      let timestamp: number;
       try {
-        await store.addItem(sessionId, {
+        ({ timestamp } = await store.addItem(sessionId, {
           contentId,
           senderId: socket.id,
           senderName,
@@ -57,13 +58,13 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
           ...(data ? { data } : {}),
           pinned: false,
           ...(resumeToken ? { resumeTokenHash: tokenHash(resumeToken) } : {}),
-        });
+        }));
       } catch (error) {
         uploads.end(sessionId, contentId);
         throw error;
       }
       await store.touchSession(sessionId, now);
-      const relayed = { contentId, totalChunks, encryptedDescriptor: content.encryptedDescriptor, iv: content.iv, senderId: socket.id, senderName, timestamp: now };
+      const relayed = { contentId, totalChunks, encryptedDescriptor: content.encryptedDescriptor, iv: content.iv, senderId: socket.id, senderName, timestamp };
       socket.to(sessionRoom(sessionId)).emit('content', data ? { sessionId, content: relayed, data } : { sessionId, content: relayed });
       return { contentId };
     }),

@@ -76,6 +76,7 @@ export interface ContentStore {
   idleSessions(cutoff: number): Promise<string[]>;
   sessionCount(): number;
 
+  /** Adds an item; its timestamp is raised if needed to be later than every other item's in the session. */
   addItem(sessionId: string, item: ItemRecord): Promise<ItemState>;
   getItem(sessionId: string, contentId: string): Promise<ItemState | undefined>;
   listItems(sessionId: string, page: { after?: ItemCursor; limit: number }): Promise<ItemPage>;

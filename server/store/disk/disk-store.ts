@@ -36,6 +36,8 @@ interface SessionIndex {
   record: SessionRecord;
   persistedActiveAt: number;
   items: Map<string, ItemIndex>;
+  /** Newest item timestamp: later items get a strictly greater one, so the timeline order is total. */
+  lastTimestamp: number;
 }
 
 export class DiskStore implements ContentStore {
@@ -74,6 +76,7 @@ export class DiskStore implements ContentStore {
       record: { sessionId, verifier: Uint8Array.from(verifier), createdAt: now, lastActiveAt: now },
       persistedActiveAt: now,
       items: new Map(),
+      lastTimestamp: 0,
     };
     // Indexed before the write, so a concurrent create sees this record and not a second one.
     this.sessions.set(sessionId, session);
@@ -108,10 +111,11 @@ export class DiskStore implements ContentStore {
   async addItem(sessionId: string, item: ItemRecord): Promise<ItemState> {
     const session = this.requireSession(sessionId);
     if (session.items.has(item.contentId)) throw new ProtocolError('CONFLICT', 'This content id is already in use');
-    const index = new ItemIndex(item);
+    session.lastTimestamp = Math.max(item.timestamp, session.lastTimestamp + 1);
+    const index = new ItemIndex({ ...item, timestamp: session.lastTimestamp });
     session.items.set(item.contentId, index);
     try {
-      await writeFileAtomic(this.paths.itemRecord(sessionId, item.contentId), encodeItem(item), this.options.fsync);
+      await writeFileAtomic(this.paths.itemRecord(sessionId, item.contentId), encodeItem(index.record), this.options.fsync);
     } catch (error) {
       session.items.delete(item.contentId);
       throw error;
@@ -256,11 +260,13 @@ export class DiskStore implements ContentStore {
       await rm(dir, { recursive: true, force: true });
       return;
     }
-    const session: SessionIndex = { record, persistedActiveAt: record.lastActiveAt, items: new Map() };
+    const session: SessionIndex = { record, persistedActiveAt: record.lastActiveAt, items: new Map(), lastTimestamp: 0 };
     const itemsDir = path.join(dir, 'items');
     for (const name of await readdir(itemsDir).catch(() => [] as string[])) {
       const item = await this.loadItem(path.join(itemsDir, name));
-      if (item) session.items.set(item.record.contentId, item);
+      if (!item) continue;
+      session.items.set(item.record.contentId, item);
+      session.lastTimestamp = Math.max(session.lastTimestamp, item.record.timestamp);
     }
     this.sessions.set(record.sessionId, session);
   }
