@@ -8,7 +8,7 @@ E2E_TESTS := $(filter %.e2e.test.ts,$(UNIT_TESTS))
 TESTS := $(filter-out %.e2e.test.ts,$(UNIT_TESTS))
 TEST_FLAGS ?= --test-concurrency=2 --test-timeout=120000
 
-.PHONY: help install build run dev typecheck test test-e2e bench clean
+.PHONY: help install build run typecheck test clean admin-password
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,6 +30,16 @@ typecheck: install ## Type-check everything, tests included
 
 test: build typecheck ## Install, type-check and run every test
 	npx tsx --test $(TEST_FLAGS) $(TESTS) $(E2E_TESTS)
+
+bench: install ## Run every benchmark (a few minutes); prints a table, writes bench/results/latest.json
+	npx tsx bench/run-all.ts $(BENCH_ARGS)
+
+.PHONY: bench-smoke
+bench-smoke: install ## Run every benchmark in smoke mode (tiny sizes, seconds)
+	npx tsx bench/run-all.ts --smoke
+
+admin-password: install ## Print a bcrypt hash for ADMIN_PASSWORD_HASH (reads the password from stdin)
+	@node -e 'let p="";process.stdin.on("data",d=>p+=d).on("end",()=>console.log(require("bcryptjs").hashSync(p.trim(),12)))'
 
 clean: ## Remove build output and test artifacts (keeps ./data)
 	rm -rf dist test-artifacts bench/results

@@ -17,6 +17,8 @@ import { Uploads } from './content/uploads.ts';
 import { Sweeper } from './retention/sweeper.ts';
 import type { ContentStore } from './store/content-store.ts';
 import { DiskStore } from './store/disk/disk-store.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { adminUiDir, instrumentAdmin } from './admin/admin-ui.ts';
 
 export interface App {
   httpServer: HttpServer;
@@ -43,11 +45,21 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
 
   const httpServer = createServer();
   const io = createIo(httpServer, config);
-  const ctx: HandlerContext = { io, config, log, sessions, store, uploads, joinGuard };
+  const metrics = new Metrics({
+    connections: () => io.engine.clientsCount,
+    activeSessions: () => sessions.sessionCount,
+    storedSessions: () => store.sessionCount(),
+    uploads: () => uploads.size,
+  });
+  const ctx: HandlerContext = { io, config, log, metrics, sessions, store, uploads, joinGuard };
   const sweeper = new Sweeper(ctx);
 
+  if (config.admin) instrumentAdmin(io, config.admin);
   const handleRequest = createRequestHandler({
     staticFiles: createStaticFiles(config.clientDir),
+    adminFiles: config.admin ? createStaticFiles(adminUiDir()) : undefined,
+    metrics,
+    metricsToken: config.metricsToken,
     log,
     health: {
       health: () => ({

@@ -37,6 +37,10 @@ export interface Config {
   /** Per-session quotas. */
   sessionQuotaBytes: number;
   sessionMaxItems: number;
+  /** The Socket.IO admin UI at /admin/, enabled when both are set (password as a bcrypt hash). */
+  admin: { username: string; passwordHash: string } | undefined;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
   /** Directory with the built web client. */
   clientDir: string;
   logLevel: LogLevel;
@@ -123,6 +127,19 @@ function transports(raw: string | undefined): Array<'websocket' | 'polling'> {
   return [...new Set(valid)];
 }
 
+function admin(env: Env): Config['admin'] {
+  const username = env.ADMIN_USERNAME?.trim();
+  const passwordHash = env.ADMIN_PASSWORD_HASH?.trim();
+  if (!username && !passwordHash) return undefined;
+  if (!username || !passwordHash) {
+    throw new ConfigError('ADMIN_USERNAME and ADMIN_PASSWORD_HASH must be set together (or neither, to disable the admin UI)');
+  }
+  if (!/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(passwordHash)) {
+    throw new ConfigError('ADMIN_PASSWORD_HASH must be a bcrypt hash (see README: make admin-password)');
+  }
+  return { username, passwordHash };
+}
+
 function logLevel(raw: string | undefined): LogLevel {
   if (raw === undefined || raw.trim() === '') return 'info';
   const level = raw.trim().toLowerCase();
@@ -159,6 +176,8 @@ export function loadConfig(env: Env, defaults: { clientDir: string; dataDir: str
     uploadAbandonMs: duration(env, 'UPLOAD_ABANDON_AFTER', 10 * 60_000, 100, 7 * 24 * HOUR),
     sessionQuotaBytes: integer(env, 'SESSION_QUOTA_BYTES', 10 * 1024 ** 3, 1, 1024 ** 5),
     sessionMaxItems: integer(env, 'SESSION_MAX_ITEMS', 1000, 1, 1_000_000),
+    admin: admin(env),
+    metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     clientDir: env.CLIENT_DIR?.trim() || defaults.clientDir,
     logLevel: logLevel(env.LOG_LEVEL),
   };

@@ -31,7 +31,7 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
 
   socket.on(
     'content',
-    handle(socket, log, 'content', ContentPayloadSchema, async ({ sessionId, content, data }) => {
+    handle(socket, ctx, 'content', ContentPayloadSchema, async ({ sessionId, content, data }) => {
       const senderName = requireMember(ctx, socket, sessionId);
       const { contentId, totalChunks, resumeToken } = content;
       if (await store.getItem(sessionId, contentId)) throw new ProtocolError('CONFLICT', 'This content id is already in use');
@@ -72,7 +72,7 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
 
   socket.on(
     'chunk',
-    handle(socket, log, 'chunk', ChunkPayloadSchema, async ({ sessionId, chunk }) => {
+    handle(socket, ctx, 'chunk', ChunkPayloadSchema, async ({ sessionId, chunk }) => {
       requireMember(ctx, socket, sessionId);
       const { contentId, chunkIndex } = chunk;
       const ack = { contentId, chunkIndex };
@@ -82,6 +82,7 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
         throw new ProtocolError('INVALID_PAYLOAD', 'totalChunks differs from the announced count');
       }
       const size = chunk.iv.byteLength + chunk.encryptedData.byteLength;
+      ctx.metrics.chunkBytes(size);
       const now = Date.now();
       try {
         uploads.accept(sessionId, contentId, socket.id, size, now);
@@ -107,7 +108,7 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
 
   socket.on(
     'cancel-content',
-    handle(socket, log, 'cancel-content', CancelContentPayloadSchema, async ({ sessionId, contentId }) => {
+    handle(socket, ctx, 'cancel-content', CancelContentPayloadSchema, async ({ sessionId, contentId }) => {
       requireMember(ctx, socket, sessionId);
       if (!uploads.isSender(sessionId, contentId, socket.id)) {
         throw new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
@@ -118,7 +119,7 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
 
   socket.on(
     'resume-upload',
-    handle(socket, log, 'resume-upload', ResumeUploadPayloadSchema, async ({ sessionId, contentId, resumeToken }) => {
+    handle(socket, ctx, 'resume-upload', ResumeUploadPayloadSchema, async ({ sessionId, contentId, resumeToken }) => {
       requireMember(ctx, socket, sessionId);
       const item = await store.getItem(sessionId, contentId);
       if (!item) throw new ProtocolError('NOT_FOUND', 'No such item');

@@ -26,7 +26,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
 
   socket.on(
     'list-content',
-    handle(socket, log, 'list-content', ListContentPayloadSchema, async ({ sessionId, before, limit }) => {
+    handle(socket, ctx, 'list-content', ListContentPayloadSchema, async ({ sessionId, before, limit }) => {
       requireMember(ctx, socket, sessionId);
       const after = before === undefined ? undefined : await store.getItem(sessionId, before);
       if (before !== undefined && !after) throw new ProtocolError('NOT_FOUND', 'No such item to page from');
@@ -37,7 +37,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
 
   socket.on(
     'fetch-chunk',
-    handle(socket, log, 'fetch-chunk', FetchChunkPayloadSchema, async ({ sessionId, contentId, chunkIndex }) => {
+    handle(socket, ctx, 'fetch-chunk', FetchChunkPayloadSchema, async ({ sessionId, contentId, chunkIndex }) => {
       requireMember(ctx, socket, sessionId);
       const item = await store.getItem(sessionId, contentId);
       const chunk = item && (await store.getChunk(sessionId, contentId, chunkIndex));
@@ -48,7 +48,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
 
   socket.on(
     'remove-content',
-    handle(socket, log, 'remove-content', ContentRefSchema, async ({ sessionId, contentId }) => {
+    handle(socket, ctx, 'remove-content', ContentRefSchema, async ({ sessionId, contentId }) => {
       requireMember(ctx, socket, sessionId);
       uploads.end(sessionId, contentId);
       if (!(await store.removeItem(sessionId, contentId))) throw new ProtocolError('NOT_FOUND', 'No such item');
@@ -59,7 +59,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
 
   socket.on(
     'clear-content',
-    handle(socket, log, 'clear-content', SessionRefSchema, async ({ sessionId }) => {
+    handle(socket, ctx, 'clear-content', SessionRefSchema, async ({ sessionId }) => {
       requireMember(ctx, socket, sessionId);
       uploads.endSession(sessionId);
       const removed = await store.clearItems(sessionId);
@@ -71,7 +71,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
 
   socket.on(
     'pin-content',
-    handle(socket, log, 'pin-content', PinContentPayloadSchema, async ({ sessionId, contentId, pinned }) => {
+    handle(socket, ctx, 'pin-content', PinContentPayloadSchema, async ({ sessionId, contentId, pinned }) => {
       requireMember(ctx, socket, sessionId);
       const updated = await store.updateItem(sessionId, contentId, { pinned });
       if (!updated) throw new ProtocolError('NOT_FOUND', 'No such item');
@@ -84,7 +84,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
 
   socket.on(
     'rename-content',
-    handle(socket, log, 'rename-content', RenameContentPayloadSchema, async ({ sessionId, contentId, encryptedName, iv }) => {
+    handle(socket, ctx, 'rename-content', RenameContentPayloadSchema, async ({ sessionId, contentId, encryptedName, iv }) => {
       requireMember(ctx, socket, sessionId);
       const updated = await store.updateItem(sessionId, contentId, { name: { encryptedName, iv } });
       if (!updated) throw new ProtocolError('NOT_FOUND', 'No such item');

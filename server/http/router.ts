@@ -13,8 +13,19 @@ export interface HealthSource {
   health(): Record<string, number | string | boolean>;
 }
 
-export function createRequestHandler(deps: { staticFiles: StaticFiles; health: HealthSource; log: Logger }) {
-  const { staticFiles, health, log } = deps;
+export interface RouterDeps {
+  staticFiles: StaticFiles;
+  health: HealthSource;
+  log: Logger;
+  metrics: { render(): Promise<{ contentType: string; body: string }> };
+  /** Bearer token /metrics requires, if any. */
+  metricsToken: string | undefined;
+  /** The admin UI's front end, served under /admin/ when enabled. */
+  adminFiles: StaticFiles | undefined;
+}
+
+export function createRequestHandler(deps: RouterDeps) {
+  const { staticFiles, health, log, metrics, metricsToken, adminFiles } = deps;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -24,6 +35,26 @@ export function createRequestHandler(deps: { staticFiles: StaticFiles; health: H
     }
     if (url.pathname === '/healthz') {
       sendJson(res, 200, { status: 'ok', ...health.health() });
+      return;
+    }
+    if (url.pathname === '/metrics') {
+      if (metricsToken !== undefined && req.headers.authorization !== `Bearer ${metricsToken}`) {
+        sendJson(res, 401, { error: 'Unauthorized', code: 'UNAUTHORIZED' }, { 'WWW-Authenticate': 'Bearer' });
+        return;
+      }
+      const { contentType, body } = await metrics.render();
+      res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (adminFiles && url.pathname === '/admin') {
+      res.writeHead(308, { Location: '/admin/' });
+      res.end();
+      return;
+    }
+    if (adminFiles && url.pathname.startsWith('/admin/')) {
+      if (await adminFiles.serve(req, res, url.pathname.slice('/admin'.length))) return;
+      sendNotFound(res);
       return;
     }
     if (await staticFiles.serve(req, res, url.pathname)) return;

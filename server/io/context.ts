@@ -1,6 +1,7 @@
 /** What every handler needs, created once per server. */
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
 import type { Uploads } from '../content/uploads.ts';
 import type { ContentStore } from '../store/content-store.ts';
@@ -11,6 +12,7 @@ export interface HandlerContext {
   io: IoServer;
   config: Config;
   log: Logger;
+  metrics: Metrics;
   sessions: SessionRegistry;
   store: ContentStore;
   uploads: Uploads;

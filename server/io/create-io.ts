@@ -2,6 +2,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import * as parser from '../../protocol/parser.ts';
+import * as adminAwareParser from '../admin/admin-aware-parser.ts';
 import type { Config } from '../config.ts';
 import type { IoServer } from './types.ts';
 
@@ -9,7 +10,8 @@ export function createIo(httpServer: HttpServer, config: Config): IoServer {
   const explicitOrigins = config.corsOrigin !== '*';
   return new Server(httpServer, {
     path: '/socket.io/',
-    parser,
+    // The admin UI speaks the default parser; only then is the mixed parser needed.
+    parser: config.admin ? adminAwareParser : parser,
     cors: {
       origin: config.corsOrigin,
       methods: ['GET', 'POST'],

@@ -10,6 +10,7 @@ import { ProtocolError } from '../../protocol/errors.ts';
 import { parsePayload } from '../../protocol/schemas.ts';
 import type { AckResponse } from '../../protocol/events.ts';
 import { describeError, type Logger } from '../log.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { IoSocket } from './types.ts';
 
 export type Handler<S extends v.GenericSchema> = (
@@ -23,7 +24,7 @@ function fail(code: ErrorCode, error: string, retryAfterMs?: number): AckRespons
 /** Returns a Socket.IO listener for `event` that validates with `schema`. */
 export function handle<S extends v.GenericSchema>(
   socket: IoSocket,
-  log: Logger,
+  { log, metrics }: { log: Logger; metrics: Metrics },
   event: string,
   schema: S,
   handler: Handler<S>,
@@ -34,9 +35,11 @@ export function handle<S extends v.GenericSchema>(
     const ack = typeof last === 'function' ? (last as (response: AckResponse) => void) : undefined;
     const payload = ack ? args.slice(0, -1)[0] : args[0];
     let answered = false;
+    metrics.request(event);
     const answer = (response: AckResponse) => {
       if (answered) return;
       answered = true;
+      if (!response.success) metrics.error(response.code);
       if (ack) ack(response);
       else if (!response.success) socket.emit('error', { message: response.error, code: response.code });
     };

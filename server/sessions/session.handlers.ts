@@ -24,14 +24,14 @@ export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): 
 
   socket.on(
     'join-challenge',
-    handle(socket, log, 'join-challenge', JoinChallengePayloadSchema, ({ sessionId }) => ({
+    handle(socket, ctx, 'join-challenge', JoinChallengePayloadSchema, ({ sessionId }) => ({
       challenge: joinGuard.issue(socket.id, sessionId),
     })),
   );
 
   socket.on(
     'join',
-    handle(socket, log, 'join', JoinPayloadSchema, async (join): Promise<JoinResult> => {
+    handle(socket, ctx, 'join', JoinPayloadSchema, async (join): Promise<JoinResult> => {
       const { sessionId, clientName } = join;
       const inSession = () => socket.data.memberships.some((m) => m.sessionId === sessionId);
       if (!inSession() && socket.data.memberships.length >= MAX_SESSIONS_PER_SOCKET) {
@@ -63,7 +63,7 @@ export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): 
 
   socket.on(
     'leave',
-    handle(socket, log, 'leave', LeavePayloadSchema, ({ sessionId }) => {
+    handle(socket, ctx, 'leave', LeavePayloadSchema, ({ sessionId }) => {
       if (!removeMembership(sessionId)) throw new ProtocolError('NOT_IN_SESSION', 'Not a member of this session');
     }),
   );
