@@ -20,6 +20,7 @@ import type {
   RenameContentPayload,
   ResumeUploadPayload,
   SessionRef,
+  BatchPayload,
 } from './schemas.ts';
 
 /** Every ack is `{ success: true, ...result }` or `{ success: false, error, code }`. */
@@ -88,6 +89,8 @@ export interface ClientToServerEvents {
   'pin-content': (payload: PinContentPayload, ack?: Ack<{ item: ItemHeader }>) => void;
   'rename-content': (payload: RenameContentPayload, ack?: Ack<{ item: ItemHeader }>) => void;
   'resume-upload': (payload: ResumeUploadPayload, ack: Ack<{ missing: number[] }>) => void;
+  /** Runs each message in order as if sent alone; `results` holds each one's answer. */
+  batch: (payload: BatchPayload, ack?: Ack<{ results: AckResponse[] }>) => void;
 }
 
 /** A content header as relayed: the server adds who sent it and when. */

@@ -51,3 +51,6 @@ export const MAX_HISTORY_PAGE = 200;
 
 /** Upload resume tokens: 256 random bits, known only to the sender. */
 export const RESUME_TOKEN_BYTES = 32;
+
+/** Messages one `batch` may carry. */
+export const MAX_BATCH_MESSAGES = 50;

@@ -20,6 +20,7 @@ import {
   JOIN_VERIFIER_BYTES,
   MAX_HISTORY_PAGE,
   RESUME_TOKEN_BYTES,
+  MAX_BATCH_MESSAGES,
 } from './limits.ts';
 
 export const IdSchema = v.pipe(
@@ -152,6 +153,16 @@ export const ResumeUploadPayloadSchema = v.object({
   resumeToken: bytes(RESUME_TOKEN_BYTES, RESUME_TOKEN_BYTES),
 }, 'must be an object');
 
+/** Several small requests in one message, run in order, each validated as if sent alone. */
+export const BatchPayloadSchema = v.pipe(
+  v.array(
+    v.object({ event: v.pipe(v.string('must be a string'), v.maxLength(64, 'must be at most 64 characters')), payload: v.unknown() }, 'must be an object'),
+    'must be an array',
+  ),
+  v.minLength(1, 'must not be empty'),
+  v.maxLength(MAX_BATCH_MESSAGES, `must hold at most ${MAX_BATCH_MESSAGES} messages`),
+);
+
 export type JoinChallengePayload = v.InferOutput<typeof JoinChallengePayloadSchema>;
 export type JoinPayload = v.InferOutput<typeof JoinPayloadSchema>;
 export type CancelContentPayload = v.InferOutput<typeof CancelContentPayloadSchema>;
@@ -162,6 +173,7 @@ export type FetchChunkPayload = v.InferOutput<typeof FetchChunkPayloadSchema>;
 export type PinContentPayload = v.InferOutput<typeof PinContentPayloadSchema>;
 export type RenameContentPayload = v.InferOutput<typeof RenameContentPayloadSchema>;
 export type ResumeUploadPayload = v.InferOutput<typeof ResumeUploadPayloadSchema>;
+export type BatchPayload = v.InferOutput<typeof BatchPayloadSchema>;
 export type LeavePayload = v.InferOutput<typeof LeavePayloadSchema>;
 export type ContentHeader = v.InferOutput<typeof ContentHeaderSchema>;
 export type ContentPayload = v.InferOutput<typeof ContentPayloadSchema>;

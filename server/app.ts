@@ -19,6 +19,8 @@ import type { ContentStore } from './store/content-store.ts';
 import { DiskStore } from './store/disk/disk-store.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { adminUiDir, instrumentAdmin } from './admin/admin-ui.ts';
+import { Limits } from './limits/limits.ts';
+import { useConnectionMiddleware } from './io/middleware.ts';
 
 export interface App {
   httpServer: HttpServer;
@@ -51,7 +53,9 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
     storedSessions: () => store.sessionCount(),
     uploads: () => uploads.size,
   });
-  const ctx: HandlerContext = { io, config, log, metrics, sessions, store, uploads, joinGuard };
+  const limits = new Limits(config.limits);
+  useConnectionMiddleware(io, config, limits);
+  const ctx: HandlerContext = { io, config, log, metrics, limits, sessions, store, uploads, joinGuard };
   const sweeper = new Sweeper(ctx);
 
   if (config.admin) instrumentAdmin(io, config.admin);
@@ -91,6 +95,7 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
       void io.close(() => {
         clearTimeout(timer);
         joinGuard.close();
+        limits.close();
         void sweeper
           .stop()
           .then(() => store.close())

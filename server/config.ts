@@ -20,6 +20,30 @@ export interface Config {
   maxItemBytes: number;
   /** How long a graceful shutdown may take before connections are cut. */
   shutdownTimeoutMs: number;
+  /** Rate limits (each answered RATE_LIMITED with a retry hint) and capacity limits. */
+  limits: {
+    connectionsPerAddress: number;
+    connectionWindowMs: number;
+    eventsPerSocket: number;
+    bytesPerSocket: number;
+    eventWindowMs: number;
+    joinsPerAddress: number;
+    joinsPerSession: number;
+    joinWindowMs: number;
+    sessionsCreatedPerAddress: number;
+    sessionCreationWindowMs: number;
+    membersPerSession: number;
+    maxSessions: number;
+    /** A receiver with more than this many bytes waiting to be sent is no longer pushed chunks. */
+    socketBufferBytes: number;
+  };
+  /** Take the client address from X-Forwarded-For, trusting this many proxies (0: never). */
+  trustProxyHops: number;
+  /** Running behind a TLS-terminating proxy (silences the production HTTPS warning). */
+  behindProxy: boolean;
+  production: boolean;
+  /** When set, every connection must present it (`auth.accessToken`). */
+  accessToken: string | undefined;
   /** Failed joins allowed per address and per session in each window, before RATE_LIMITED. */
   joinFailuresPerAddress: number;
   joinFailuresPerSession: number;
@@ -140,6 +164,15 @@ function admin(env: Env): Config['admin'] {
   return { username, passwordHash };
 }
 
+/** TRUST_PROXY: false/0 (default), true (one proxy), or the number of proxies in front. */
+function trustProxy(raw: string | undefined): number {
+  const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'false' || value === '0') return 0;
+  if (value === 'true') return 1;
+  if (/^\d+$/.test(value) && Number(value) <= 10) return Number(value);
+  throw new ConfigError(`TRUST_PROXY must be true, false or a number of proxies (0-10), got "${raw}"`);
+}
+
 function logLevel(raw: string | undefined): LogLevel {
   if (raw === undefined || raw.trim() === '') return 'info';
   const level = raw.trim().toLowerCase();
@@ -166,6 +199,25 @@ export function loadConfig(env: Env, defaults: { clientDir: string; dataDir: str
     maxHttpBufferSize: integer(env, 'MAX_HTTP_BUFFER_SIZE', DEFAULT_MAX_HTTP_BUFFER_SIZE, minBuffer, 1024 ** 3),
     maxItemBytes: integer(env, 'MAX_ITEM_BYTES', 5 * 1024 ** 3, 1, 1024 ** 4),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    limits: {
+      connectionsPerAddress: integer(env, 'CONNECTIONS_PER_ADDRESS', 100, 1, 1_000_000),
+      connectionWindowMs: duration(env, 'CONNECTION_WINDOW', 60_000, 100, 24 * HOUR),
+      eventsPerSocket: integer(env, 'EVENTS_PER_SOCKET', 2_000, 1, 100_000_000),
+      bytesPerSocket: integer(env, 'BYTES_PER_SOCKET', 10 * 1024 ** 3, 1024, 1024 ** 5),
+      eventWindowMs: duration(env, 'EVENT_WINDOW', 10_000, 100, HOUR),
+      joinsPerAddress: integer(env, 'JOINS_PER_ADDRESS', 60, 1, 1_000_000),
+      joinsPerSession: integer(env, 'JOINS_PER_SESSION', 120, 1, 1_000_000),
+      joinWindowMs: duration(env, 'JOIN_WINDOW', 60_000, 100, 24 * HOUR),
+      sessionsCreatedPerAddress: integer(env, 'SESSIONS_CREATED_PER_ADDRESS', 30, 1, 1_000_000),
+      sessionCreationWindowMs: duration(env, 'SESSION_CREATION_WINDOW', HOUR, 100, 30 * 24 * HOUR),
+      membersPerSession: integer(env, 'MEMBERS_PER_SESSION', 50, 1, 100_000),
+      maxSessions: integer(env, 'MAX_SESSIONS', 100_000, 1, 100_000_000),
+      socketBufferBytes: integer(env, 'SOCKET_BUFFER_BYTES', 8 * 1024 ** 2, 64 * 1024, 1024 ** 3),
+    },
+    trustProxyHops: trustProxy(env.TRUST_PROXY),
+    behindProxy: boolean(env, 'BEHIND_PROXY', false),
+    production: env.NODE_ENV?.trim() === 'production',
+    accessToken: env.ACCESS_TOKEN?.trim() || undefined,
     joinFailuresPerAddress: integer(env, 'JOIN_FAILURES_PER_ADDRESS', 10, 1, 1_000_000),
     joinFailuresPerSession: integer(env, 'JOIN_FAILURES_PER_SESSION', 30, 1, 1_000_000),
     joinFailureWindowMs: integer(env, 'JOIN_FAILURE_WINDOW_MS', 60_000, 100, 86_400_000),

@@ -17,6 +17,9 @@ try {
 }
 
 const log = createLogger(config.logLevel);
+if (config.production && !config.behindProxy) {
+  log.warn('NODE_ENV=production without BEHIND_PROXY: serve ShareThings over HTTPS/WSS (e.g. behind the HAProxy of haproxy.cfg with TLS) and set BEHIND_PROXY=true');
+}
 const app = await createApp(config, { log });
 
 app.httpServer.on('error', (error: NodeJS.ErrnoException) => {

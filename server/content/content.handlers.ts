@@ -29,109 +29,97 @@ export async function discardUpload(ctx: HandlerContext, sessionId: string, cont
 export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): void {
   const { store, uploads, config, log } = ctx;
 
-  socket.on(
-    'content',
-    handle(socket, ctx, 'content', ContentPayloadSchema, async ({ sessionId, content, data }) => {
-      const senderName = requireMember(ctx, socket, sessionId);
-      const { contentId, totalChunks, resumeToken } = content;
-      if (await store.getItem(sessionId, contentId)) throw new ProtocolError('CONFLICT', 'This content id is already in use');
+  handle(socket, ctx, 'content', ContentPayloadSchema, async ({ sessionId, content, data }) => {
+    const senderName = requireMember(ctx, socket, sessionId);
+    const { contentId, totalChunks, resumeToken } = content;
+    if (await store.getItem(sessionId, contentId)) throw new ProtocolError('CONFLICT', 'This content id is already in use');
+    const usage = await store.usage(sessionId);
+    const size = content.encryptedDescriptor.byteLength + (data?.byteLength ?? 0);
+    if (usage.items >= config.sessionMaxItems) {
+      throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${config.sessionMaxItems} items`);
+    }
+    if (usage.bytes + size > config.sessionQuotaBytes) {
+      throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${config.sessionQuotaBytes} bytes`);
+    }
+    const now = Date.now();
+    if (totalChunks > 0) uploads.begin(sessionId, contentId, socket.id, size, now);
+    let timestamp: number;
+    try {
+      ({ timestamp } = await store.addItem(sessionId, {
+        contentId,
+        senderId: socket.id,
+        senderName,
+        timestamp: now,
+        totalChunks,
+        encryptedDescriptor: content.encryptedDescriptor,
+        iv: content.iv,
+        ...(data ? { data } : {}),
+        pinned: false,
+        ...(resumeToken ? { resumeTokenHash: tokenHash(resumeToken) } : {}),
+      }));
+    } catch (error) {
+      uploads.end(sessionId, contentId);
+      throw error;
+    }
+    await store.touchSession(sessionId, now);
+    const relayed = { contentId, totalChunks, encryptedDescriptor: content.encryptedDescriptor, iv: content.iv, senderId: socket.id, senderName, timestamp };
+    socket.to(sessionRoom(sessionId)).emit('content', data ? { sessionId, content: relayed, data } : { sessionId, content: relayed });
+    return { contentId };
+  });
+
+  handle(socket, ctx, 'chunk', ChunkPayloadSchema, async ({ sessionId, chunk }) => {
+    requireMember(ctx, socket, sessionId);
+    const { contentId, chunkIndex } = chunk;
+    const ack = { contentId, chunkIndex };
+    if (store.hasChunk(sessionId, contentId, chunkIndex) && uploads.isSender(sessionId, contentId, socket.id)) return ack;
+    const item = await store.getItem(sessionId, contentId);
+    if (item && item.totalChunks !== chunk.totalChunks) {
+      throw new ProtocolError('INVALID_PAYLOAD', 'totalChunks differs from the announced count');
+    }
+    const size = chunk.iv.byteLength + chunk.encryptedData.byteLength;
+    ctx.metrics.chunkBytes(size);
+    const now = Date.now();
+    try {
+      uploads.accept(sessionId, contentId, socket.id, size, now);
       const usage = await store.usage(sessionId);
-      const size = content.encryptedDescriptor.byteLength + (data?.byteLength ?? 0);
-      if (usage.items >= config.sessionMaxItems) {
-        throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${config.sessionMaxItems} items`);
-      }
       if (usage.bytes + size > config.sessionQuotaBytes) {
         throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${config.sessionQuotaBytes} bytes`);
       }
-      const now = Date.now();
-      if (totalChunks > 0) uploads.begin(sessionId, contentId, socket.id, size, now);
-      let timestamp: number;
-      try {
-        ({ timestamp } = await store.addItem(sessionId, {
-          contentId,
-          senderId: socket.id,
-          senderName,
-          timestamp: now,
-          totalChunks,
-          encryptedDescriptor: content.encryptedDescriptor,
-          iv: content.iv,
-          ...(data ? { data } : {}),
-          pinned: false,
-          ...(resumeToken ? { resumeTokenHash: tokenHash(resumeToken) } : {}),
-        }));
-      } catch (error) {
-        uploads.end(sessionId, contentId);
-        throw error;
+    } catch (error) {
+      if (error instanceof ProtocolError && (error.code === 'PAYLOAD_TOO_LARGE' || error.code === 'QUOTA_EXCEEDED')) {
+        await discardUpload(ctx, sessionId, contentId, error.code, socket.id);
       }
-      await store.touchSession(sessionId, now);
-      const relayed = { contentId, totalChunks, encryptedDescriptor: content.encryptedDescriptor, iv: content.iv, senderId: socket.id, senderName, timestamp };
-      socket.to(sessionRoom(sessionId)).emit('content', data ? { sessionId, content: relayed, data } : { sessionId, content: relayed });
-      return { contentId };
-    }),
-  );
+      throw error;
+    }
+    // Relay first (in arrival order, without waiting for the disk), acknowledge once stored.
+    if (!store.hasChunk(sessionId, contentId, chunkIndex)) {
+      socket.to(sessionRoom(sessionId)).emit('chunk', { sessionId, chunk, senderId: socket.id });
+    }
+    const { item: stored } = await store.putChunk(sessionId, contentId, chunkIndex, chunk);
+    if (stored.complete) uploads.end(sessionId, contentId);
+    return ack;
+  });
 
-  socket.on(
-    'chunk',
-    handle(socket, ctx, 'chunk', ChunkPayloadSchema, async ({ sessionId, chunk }) => {
-      requireMember(ctx, socket, sessionId);
-      const { contentId, chunkIndex } = chunk;
-      const ack = { contentId, chunkIndex };
-      if (store.hasChunk(sessionId, contentId, chunkIndex) && uploads.isSender(sessionId, contentId, socket.id)) return ack;
-      const item = await store.getItem(sessionId, contentId);
-      if (item && item.totalChunks !== chunk.totalChunks) {
-        throw new ProtocolError('INVALID_PAYLOAD', 'totalChunks differs from the announced count');
-      }
-      const size = chunk.iv.byteLength + chunk.encryptedData.byteLength;
-      ctx.metrics.chunkBytes(size);
-      const now = Date.now();
-      try {
-        uploads.accept(sessionId, contentId, socket.id, size, now);
-        const usage = await store.usage(sessionId);
-        if (usage.bytes + size > config.sessionQuotaBytes) {
-          throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${config.sessionQuotaBytes} bytes`);
-        }
-      } catch (error) {
-        if (error instanceof ProtocolError && (error.code === 'PAYLOAD_TOO_LARGE' || error.code === 'QUOTA_EXCEEDED')) {
-          await discardUpload(ctx, sessionId, contentId, error.code, socket.id);
-        }
-        throw error;
-      }
-      // Relay first (in arrival order, without waiting for the disk), acknowledge once stored.
-      if (!store.hasChunk(sessionId, contentId, chunkIndex)) {
-        socket.to(sessionRoom(sessionId)).emit('chunk', { sessionId, chunk, senderId: socket.id });
-      }
-      const { item: stored } = await store.putChunk(sessionId, contentId, chunkIndex, chunk);
-      if (stored.complete) uploads.end(sessionId, contentId);
-      return ack;
-    }),
-  );
+  handle(socket, ctx, 'cancel-content', CancelContentPayloadSchema, async ({ sessionId, contentId }) => {
+    requireMember(ctx, socket, sessionId);
+    if (!uploads.isSender(sessionId, contentId, socket.id)) {
+      throw new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
+    }
+    await discardUpload(ctx, sessionId, contentId, 'CANCELLED', socket.id);
+  });
 
-  socket.on(
-    'cancel-content',
-    handle(socket, ctx, 'cancel-content', CancelContentPayloadSchema, async ({ sessionId, contentId }) => {
-      requireMember(ctx, socket, sessionId);
-      if (!uploads.isSender(sessionId, contentId, socket.id)) {
-        throw new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
-      }
-      await discardUpload(ctx, sessionId, contentId, 'CANCELLED', socket.id);
-    }),
-  );
-
-  socket.on(
-    'resume-upload',
-    handle(socket, ctx, 'resume-upload', ResumeUploadPayloadSchema, async ({ sessionId, contentId, resumeToken }) => {
-      requireMember(ctx, socket, sessionId);
-      const item = await store.getItem(sessionId, contentId);
-      if (!item) throw new ProtocolError('NOT_FOUND', 'No such item');
-      if (item.complete) return { missing: [] };
-      const expected = item.resumeTokenHash ? Buffer.from(item.resumeTokenHash, 'hex') : undefined;
-      const given = Buffer.from(tokenHash(resumeToken), 'hex');
-      if (!expected || !timingSafeEqual(expected, given) || !uploads.resume(sessionId, contentId, socket.id, Date.now())) {
-        throw new ProtocolError('UNAUTHORIZED', 'This upload cannot be resumed with that token');
-      }
-      return { missing: await store.missingChunks(sessionId, contentId) };
-    }),
-  );
+  handle(socket, ctx, 'resume-upload', ResumeUploadPayloadSchema, async ({ sessionId, contentId, resumeToken }) => {
+    requireMember(ctx, socket, sessionId);
+    const item = await store.getItem(sessionId, contentId);
+    if (!item) throw new ProtocolError('NOT_FOUND', 'No such item');
+    if (item.complete) return { missing: [] };
+    const expected = item.resumeTokenHash ? Buffer.from(item.resumeTokenHash, 'hex') : undefined;
+    const given = Buffer.from(tokenHash(resumeToken), 'hex');
+    if (!expected || !timingSafeEqual(expected, given) || !uploads.resume(sessionId, contentId, socket.id, Date.now())) {
+      throw new ProtocolError('UNAUTHORIZED', 'This upload cannot be resumed with that token');
+    }
+    return { missing: await store.missingChunks(sessionId, contentId) };
+  });
 
   socket.on('disconnect', () => uploads.detachSender(socket.id, Date.now()));
 }

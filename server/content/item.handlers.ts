@@ -24,74 +24,56 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
   const others = (sessionId: string) => socket.to(sessionRoom(sessionId));
   const touch = (sessionId: string) => store.touchSession(sessionId, Date.now());
 
-  socket.on(
-    'list-content',
-    handle(socket, ctx, 'list-content', ListContentPayloadSchema, async ({ sessionId, before, limit }) => {
-      requireMember(ctx, socket, sessionId);
-      const after = before === undefined ? undefined : await store.getItem(sessionId, before);
-      if (before !== undefined && !after) throw new ProtocolError('NOT_FOUND', 'No such item to page from');
-      const page = await store.listItems(sessionId, { ...(after ? { after } : {}), limit: limit ?? DEFAULT_HISTORY_PAGE });
-      return { items: page.items.map(toHeader), hasMore: page.hasMore };
-    }),
-  );
+  handle(socket, ctx, 'list-content', ListContentPayloadSchema, async ({ sessionId, before, limit }) => {
+    requireMember(ctx, socket, sessionId);
+    const after = before === undefined ? undefined : await store.getItem(sessionId, before);
+    if (before !== undefined && !after) throw new ProtocolError('NOT_FOUND', 'No such item to page from');
+    const page = await store.listItems(sessionId, { ...(after ? { after } : {}), limit: limit ?? DEFAULT_HISTORY_PAGE });
+    return { items: page.items.map(toHeader), hasMore: page.hasMore };
+  });
 
-  socket.on(
-    'fetch-chunk',
-    handle(socket, ctx, 'fetch-chunk', FetchChunkPayloadSchema, async ({ sessionId, contentId, chunkIndex }) => {
-      requireMember(ctx, socket, sessionId);
-      const item = await store.getItem(sessionId, contentId);
-      const chunk = item && (await store.getChunk(sessionId, contentId, chunkIndex));
-      if (!item || !chunk) throw new ProtocolError('NOT_FOUND', 'No such chunk (yet)');
-      return { chunk: { contentId, chunkIndex, totalChunks: item.totalChunks, ...chunk } };
-    }),
-  );
+  handle(socket, ctx, 'fetch-chunk', FetchChunkPayloadSchema, async ({ sessionId, contentId, chunkIndex }) => {
+    requireMember(ctx, socket, sessionId);
+    const item = await store.getItem(sessionId, contentId);
+    const chunk = item && (await store.getChunk(sessionId, contentId, chunkIndex));
+    if (!item || !chunk) throw new ProtocolError('NOT_FOUND', 'No such chunk (yet)');
+    return { chunk: { contentId, chunkIndex, totalChunks: item.totalChunks, ...chunk } };
+  });
 
-  socket.on(
-    'remove-content',
-    handle(socket, ctx, 'remove-content', ContentRefSchema, async ({ sessionId, contentId }) => {
-      requireMember(ctx, socket, sessionId);
-      uploads.end(sessionId, contentId);
-      if (!(await store.removeItem(sessionId, contentId))) throw new ProtocolError('NOT_FOUND', 'No such item');
-      await touch(sessionId);
-      others(sessionId).emit('content-removed', { sessionId, contentId });
-    }),
-  );
+  handle(socket, ctx, 'remove-content', ContentRefSchema, async ({ sessionId, contentId }) => {
+    requireMember(ctx, socket, sessionId);
+    uploads.end(sessionId, contentId);
+    if (!(await store.removeItem(sessionId, contentId))) throw new ProtocolError('NOT_FOUND', 'No such item');
+    await touch(sessionId);
+    others(sessionId).emit('content-removed', { sessionId, contentId });
+  });
 
-  socket.on(
-    'clear-content',
-    handle(socket, ctx, 'clear-content', SessionRefSchema, async ({ sessionId }) => {
-      requireMember(ctx, socket, sessionId);
-      uploads.endSession(sessionId);
-      const removed = await store.clearItems(sessionId);
-      await touch(sessionId);
-      others(sessionId).emit('content-cleared', { sessionId });
-      return { removed };
-    }),
-  );
+  handle(socket, ctx, 'clear-content', SessionRefSchema, async ({ sessionId }) => {
+    requireMember(ctx, socket, sessionId);
+    uploads.endSession(sessionId);
+    const removed = await store.clearItems(sessionId);
+    await touch(sessionId);
+    others(sessionId).emit('content-cleared', { sessionId });
+    return { removed };
+  });
 
-  socket.on(
-    'pin-content',
-    handle(socket, ctx, 'pin-content', PinContentPayloadSchema, async ({ sessionId, contentId, pinned }) => {
-      requireMember(ctx, socket, sessionId);
-      const updated = await store.updateItem(sessionId, contentId, { pinned });
-      if (!updated) throw new ProtocolError('NOT_FOUND', 'No such item');
-      await touch(sessionId);
-      const item = toHeader(updated);
-      others(sessionId).emit('content-updated', { sessionId, item });
-      return { item };
-    }),
-  );
+  handle(socket, ctx, 'pin-content', PinContentPayloadSchema, async ({ sessionId, contentId, pinned }) => {
+    requireMember(ctx, socket, sessionId);
+    const updated = await store.updateItem(sessionId, contentId, { pinned });
+    if (!updated) throw new ProtocolError('NOT_FOUND', 'No such item');
+    await touch(sessionId);
+    const item = toHeader(updated);
+    others(sessionId).emit('content-updated', { sessionId, item });
+    return { item };
+  });
 
-  socket.on(
-    'rename-content',
-    handle(socket, ctx, 'rename-content', RenameContentPayloadSchema, async ({ sessionId, contentId, encryptedName, iv }) => {
-      requireMember(ctx, socket, sessionId);
-      const updated = await store.updateItem(sessionId, contentId, { name: { encryptedName, iv } });
-      if (!updated) throw new ProtocolError('NOT_FOUND', 'No such item');
-      await touch(sessionId);
-      const item = toHeader(updated);
-      others(sessionId).emit('content-updated', { sessionId, item });
-      return { item };
-    }),
-  );
+  handle(socket, ctx, 'rename-content', RenameContentPayloadSchema, async ({ sessionId, contentId, encryptedName, iv }) => {
+    requireMember(ctx, socket, sessionId);
+    const updated = await store.updateItem(sessionId, contentId, { name: { encryptedName, iv } });
+    if (!updated) throw new ProtocolError('NOT_FOUND', 'No such item');
+    await touch(sessionId);
+    const item = toHeader(updated);
+    others(sessionId).emit('content-updated', { sessionId, item });
+    return { item };
+  });
 }

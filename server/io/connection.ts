@@ -5,17 +5,21 @@ import { registerSessionHandlers } from '../sessions/session.handlers.ts';
 import type { HandlerContext } from './context.ts';
 import type { IoSocket } from './types.ts';
 import { answerUnknownEvents } from './unknown-events.ts';
+import { registerBatchHandler } from './batch.handlers.ts';
 
 export function onConnection(socket: IoSocket, ctx: HandlerContext): void {
   socket.data.memberships = [];
-  socket.data.address = socket.handshake.address;
   // Node's EventEmitter throws on an unhandled 'error' event; a client that
   // emits one must not be able to crash the process.
   socket.on('error' as never, () => {});
   registerSessionHandlers(socket, ctx);
   registerContentHandlers(socket, ctx);
   registerItemHandlers(socket, ctx);
+  registerBatchHandler(socket, ctx);
   answerUnknownEvents(socket);
   ctx.log.debug('connected', { socketId: socket.id, transport: socket.conn.transport.name });
-  socket.on('disconnect', (reason) => ctx.log.debug('disconnected', { socketId: socket.id, reason }));
+  socket.on('disconnect', (reason) => {
+    ctx.limits.forgetSocket(socket.id);
+    ctx.log.debug('disconnected', { socketId: socket.id, reason });
+  });
 }

@@ -2,6 +2,7 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import type { Limits } from '../limits/limits.ts';
 import type { SessionRegistry } from '../sessions/session-registry.ts';
 import type { Uploads } from '../content/uploads.ts';
 import type { ContentStore } from '../store/content-store.ts';
@@ -13,6 +14,7 @@ export interface HandlerContext {
   config: Config;
   log: Logger;
   metrics: Metrics;
+  limits: Limits;
   sessions: SessionRegistry;
   store: ContentStore;
   uploads: Uploads;

@@ -47,6 +47,7 @@ export class JoinGuard {
     address: string,
     join: { sessionId: string; verifier: Uint8Array; proof: Uint8Array },
     now: number,
+    hooks: { beforeCreate(): void; created(): void },
   ): Promise<{ created: boolean }> {
     this.refuseWhenLimited(address, join.sessionId);
     // The challenge is consumed by this attempt whatever its outcome, so a proof is never accepted twice.
@@ -55,12 +56,15 @@ export class JoinGuard {
     if (!pending || pending.sessionId !== join.sessionId || pending.expiresAt < Date.now()) {
       throw new ProtocolError('UNAUTHORIZED', 'Ask for a join challenge first (join-challenge)');
     }
-    const expected = (await this.store.getSession(join.sessionId))?.verifier ?? join.verifier;
+    const stored = await this.store.getSession(join.sessionId);
+    if (!stored) hooks.beforeCreate();
+    const expected = stored?.verifier ?? join.verifier;
     const valid = await verifyJoinProof(expected, join.sessionId, pending.challenge, join.proof);
     if (!valid) this.refuse(address, join.sessionId);
     // The session may have been created by someone else meanwhile: the stored verifier decides.
     const { record, created } = await this.store.createSession(join.sessionId, expected, now);
     if (!bytesEqual(record.verifier, expected)) this.refuse(address, join.sessionId);
+    if (created) hooks.created();
     return { created };
   }
 

@@ -1,0 +1,48 @@
+/**
+ * Connection middleware: who is connecting (address), whether they may
+ * (ACCESS_TOKEN), and how often (connections per address). Every refusal ends
+ * in next(err) with err.data = { code, retryAfterMs? }, which the client sees
+ * as a connect_error.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { ErrorCode } from '../../protocol/errors.ts';
+import { ProtocolError } from '../../protocol/errors.ts';
+import type { Config } from '../config.ts';
+import type { Limits } from '../limits/limits.ts';
+import { clientAddress } from './client-address.ts';
+import type { IoServer } from './types.ts';
+
+class ConnectError extends Error {
+  readonly data: { code: ErrorCode; retryAfterMs?: number };
+
+  constructor(message: string, data: { code: ErrorCode; retryAfterMs?: number }) {
+    super(message);
+    this.data = data;
+  }
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+export function useConnectionMiddleware(io: IoServer, config: Config, limits: Limits): void {
+  const expectedToken = config.accessToken === undefined ? undefined : digest(config.accessToken);
+  io.use((socket, next) => {
+    const address = clientAddress(socket.handshake, config.trustProxyHops);
+    socket.data.address = address;
+    try {
+      limits.checkConnection(address);
+    } catch (error) {
+      const retryAfterMs = error instanceof ProtocolError ? error.retryAfterMs : undefined;
+      next(new ConnectError('Too many new connections; try again later', { code: 'RATE_LIMITED', ...(retryAfterMs ? { retryAfterMs } : {}) }));
+      return;
+    }
+    if (expectedToken) {
+      const given: unknown = socket.handshake.auth?.accessToken;
+      // Compare digests: constant time, and no length leak.
+      if (typeof given !== 'string' || !timingSafeEqual(digest(given), expectedToken)) {
+        next(new ConnectError('This server needs an access token', { code: 'UNAUTHORIZED' }));
+        return;
+      }
+    }
+    next();
+  });
+}

@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { io } from 'socket.io-client';
+import * as parser from '../../protocol/parser.ts';
+import { connect, join, joinAs, startServer, type TestServer } from '../testing/harness.ts';
+
+const waitFor = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Tries to connect; resolves 'connected' or the connect_error's data. */
+function tryConnect(t: Parameters<typeof startServer>[0], server: TestServer, options: Record<string, unknown> = {}) {
+  const socket = io(server.url, { transports: ['websocket'], parser, reconnection: false, forceNew: true, ...options });
+  t.after(() => socket.disconnect());
+  return new Promise<'connected' | { code: string; retryAfterMs?: number }>((resolve) => {
+    socket.once('connect', () => resolve('connected'));
+    socket.once('connect_error', (error: Error & { data?: { code: string; retryAfterMs?: number } }) => resolve(error.data ?? { code: error.message }));
+  });
+}
+
+test('new connections per address are limited, with a retry hint, and recover after the window', async (t) => {
+  const server = await startServer(t, { CONNECTIONS_PER_ADDRESS: '3', CONNECTION_WINDOW: '1s' });
+  for (let i = 0; i < 3; i++) assert.equal(await tryConnect(t, server), 'connected');
+  const refused = await tryConnect(t, server);
+  assert.ok(typeof refused === 'object' && refused.code === 'RATE_LIMITED', JSON.stringify(refused));
+  assert.ok(refused.retryAfterMs! > 0 && refused.retryAfterMs! <= 1000);
+  await waitFor(refused.retryAfterMs!);
+  assert.equal(await tryConnect(t, server), 'connected');
+});
+
+test('spoofed X-Forwarded-For is ignored without TRUST_PROXY', async (t) => {
+  const server = await startServer(t, { CONNECTIONS_PER_ADDRESS: '2' });
+  const spoof = (address: string) => tryConnect(t, server, { extraHeaders: { 'X-Forwarded-For': address } });
+  assert.equal(await spoof('10.0.0.1'), 'connected');
+  assert.equal(await spoof('10.0.0.2'), 'connected');
+  assert.equal(((await spoof('10.0.0.3')) as { code: string }).code, 'RATE_LIMITED');
+});
+
+test('with TRUST_PROXY the address our proxy saw counts, not what the client claims', async (t) => {
+  const server = await startServer(t, { CONNECTIONS_PER_ADDRESS: '1', TRUST_PROXY: '1' });
+  const via = (header: string) => tryConnect(t, server, { extraHeaders: { 'X-Forwarded-For': header } });
+  assert.equal(await via('203.0.113.7'), 'connected');
+  assert.equal(await via('203.0.113.8'), 'connected');
+  // A client prepending a fake address still counts as the proxy-seen one.
+  assert.equal(((await via('198.51.100.1, 203.0.113.7')) as { code: string }).code, 'RATE_LIMITED');
+});
+
+test('ACCESS_TOKEN refuses connections without the token and accepts it', async (t) => {
+  const server = await startServer(t, { ACCESS_TOKEN: 'private deployment' });
+  assert.deepEqual(await tryConnect(t, server), { code: 'UNAUTHORIZED' });
+  assert.deepEqual(await tryConnect(t, server, { auth: { accessToken: 'wrong' } }), { code: 'UNAUTHORIZED' });
+  assert.equal(await tryConnect(t, server, { auth: { accessToken: 'private deployment' } }), 'connected');
+});
+
+test('events per connection are limited and recover after the window', async (t) => {
+  const server = await startServer(t, { EVENTS_PER_SOCKET: '5', EVENT_WINDOW: '500ms' });
+  const socket = await connect(t, server);
+  const acks = [];
+  for (let i = 0; i < 6; i++) acks.push(await socket.emitWithAck('join-challenge', { sessionId: 'busy' }));
+  assert.equal(acks.filter((a) => a.success).length, 5);
+  const last = acks[5]!;
+  assert.ok(!last.success && last.code === 'RATE_LIMITED' && last.retryAfterMs! > 0);
+  await waitFor(last.retryAfterMs!);
+  assert.equal((await socket.emitWithAck('join-challenge', { sessionId: 'busy' })).success, true);
+});
+
+test('bytes per connection are limited', async (t) => {
+  const server = await startServer(t, { BYTES_PER_SOCKET: '3000' });
+  const { socket } = await joinAs(t, server, 'bytes', 'Alice');
+  const send = (contentId: string) =>
+    socket.emitWithAck('content', { sessionId: 'bytes', content: { contentId, totalChunks: 0, encryptedDescriptor: randomBytes(1400), iv: randomBytes(12) } });
+  assert.equal((await send('a')).success, true);
+  assert.equal((await send('b')).success, true);
+  const third = await send('c');
+  assert.equal(!third.success && third.code, 'RATE_LIMITED');
+});
+
+test('join attempts are limited per address', async (t) => {
+  const server = await startServer(t, { JOINS_PER_ADDRESS: '2' });
+  const socket = await connect(t, server);
+  assert.equal((await join(socket, 'j1', 'A')).success, true);
+  assert.equal((await join(socket, 'j2', 'A')).success, true);
+  const third = await join(socket, 'j3', 'A');
+  assert.equal(!third.success && third.code, 'RATE_LIMITED');
+});
+
+test('join attempts are limited per session, whoever makes them', async (t) => {
+  const server = await startServer(t, { JOINS_PER_SESSION: '2' });
+  assert.equal((await join(await connect(t, server), 'popular', 'A')).success, true);
+  assert.equal((await join(await connect(t, server), 'popular', 'B')).success, true);
+  const third = await join(await connect(t, server), 'popular', 'C');
+  assert.equal(!third.success && third.code, 'RATE_LIMITED');
+  assert.equal((await join(await connect(t, server), 'quiet', 'D')).success, true);
+});
+
+test('sessions created per address are limited; joining existing ones is not', async (t) => {
+  const server = await startServer(t, { SESSIONS_CREATED_PER_ADDRESS: '2' });
+  await joinAs(t, server, 'new-1', 'A');
+  await joinAs(t, server, 'new-2', 'A');
+  const third = await join(await connect(t, server), 'new-3', 'A');
+  assert.equal(!third.success && third.code, 'RATE_LIMITED');
+  assert.equal((await join(await connect(t, server), 'new-1', 'B')).success, true);
+});
+
+test('a session holds at most MEMBERS_PER_SESSION members', async (t) => {
+  const server = await startServer(t, { MEMBERS_PER_SESSION: '2' });
+  await joinAs(t, server, 'small', 'A');
+  await joinAs(t, server, 'small', 'B');
+  const third = await join(await connect(t, server), 'small', 'C');
+  assert.equal(!third.success && third.code, 'SESSION_FULL');
+});
+
+test('a batch runs its messages in order, each answered as if sent alone', async (t) => {
+  const server = await startServer(t);
+  const { socket } = await joinAs(t, server, 'batched', 'Alice');
+  const ack = await socket.emitWithAck('batch', [
+    { event: 'pin-content', payload: { sessionId: 'batched', contentId: 'nope', pinned: true } },
+    { event: 'leave', payload: { sessionId: '../bad' } },
+    { event: 'no-such-event', payload: {} },
+    { event: 'batch', payload: [] },
+    { event: 'join-challenge', payload: { sessionId: 'batched' } },
+  ]);
+  assert.ok(ack.success);
+  assert.deepEqual(ack.results.map((r) => (r.success ? 'ok' : r.code)), ['NOT_FOUND', 'INVALID_PAYLOAD', 'UNKNOWN_EVENT', 'UNKNOWN_EVENT', 'ok']);
+  const tooMany = await socket.emitWithAck('batch', Array.from({ length: 51 }, () => ({ event: 'leave', payload: {} })));
+  assert.equal(!tooMany.success && tooMany.code, 'INVALID_PAYLOAD');
+});

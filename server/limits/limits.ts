@@ -1,0 +1,67 @@
+/**
+ * Every rate limit of the server in one place, each answered RATE_LIMITED with
+ * a retry hint: connections per address, events and bytes per connection,
+ * join attempts per address and per session, sessions created per address.
+ */
+import { ProtocolError } from '../../protocol/errors.ts';
+import type { Config } from '../config.ts';
+import { RateLimiter, type RateDecision } from './rate-limiter.ts';
+
+function refuseWhen(decision: RateDecision, message: string): void {
+  if (!decision.allowed) throw new ProtocolError('RATE_LIMITED', message, decision.retryAfterMs);
+}
+
+export class Limits {
+  private readonly connections: RateLimiter;
+  private readonly events: RateLimiter;
+  private readonly bytes: RateLimiter;
+  private readonly joinsByAddress: RateLimiter;
+  private readonly joinsBySession: RateLimiter;
+  private readonly sessionsCreated: RateLimiter;
+
+  constructor(config: Config['limits']) {
+    this.connections = new RateLimiter(config.connectionsPerAddress, config.connectionWindowMs);
+    this.events = new RateLimiter(config.eventsPerSocket, config.eventWindowMs);
+    this.bytes = new RateLimiter(config.bytesPerSocket, config.eventWindowMs);
+    this.joinsByAddress = new RateLimiter(config.joinsPerAddress, config.joinWindowMs);
+    this.joinsBySession = new RateLimiter(config.joinsPerSession, config.joinWindowMs);
+    this.sessionsCreated = new RateLimiter(config.sessionsCreatedPerAddress, config.sessionCreationWindowMs);
+  }
+
+  /** A new connection from `address`. */
+  checkConnection(address: string): void {
+    refuseWhen(this.connections.hit(address), 'Too many new connections from your address; try again later');
+  }
+
+  /** Any request on a connection, carrying `bytes` of binary. */
+  checkEvent(socketId: string, bytes: number): void {
+    refuseWhen(this.events.hit(socketId), 'Too many requests on this connection; slow down');
+    if (bytes > 0) refuseWhen(this.bytes.hit(socketId, bytes), 'Too many bytes on this connection; slow down');
+  }
+
+  /** A join attempt, successful or not. */
+  checkJoinAttempt(address: string, sessionId: string): void {
+    refuseWhen(this.joinsByAddress.hit(address), 'Too many join attempts from your address; try again later');
+    refuseWhen(this.joinsBySession.hit(sessionId), 'Too many join attempts for this session; try again later');
+  }
+
+  /** Whether `address` may create another session now (checked before creating). */
+  checkSessionCreation(address: string): void {
+    refuseWhen(this.sessionsCreated.check(address), 'Too many new sessions from your address; try again later');
+  }
+
+  sessionCreated(address: string): void {
+    this.sessionsCreated.hit(address);
+  }
+
+  forgetSocket(socketId: string): void {
+    this.events.reset(socketId);
+    this.bytes.reset(socketId);
+  }
+
+  close(): void {
+    for (const limiter of [this.connections, this.events, this.bytes, this.joinsByAddress, this.joinsBySession, this.sessionsCreated]) {
+      limiter.close();
+    }
+  }
+}
