@@ -107,6 +107,11 @@ export interface ServerToClientEvents {
   chunk: (payload: ChunkPayload & { senderId: string }) => void;
   /** An upload stopped before completion: cancelled by its sender, refused, or its sender left. */
   'content-cancelled': (payload: { sessionId: string; contentId: string; code: ErrorCode }) => void;
+  /**
+   * A chunk was stored but not pushed to this slow receiver (its connection
+   * had too much queued); fetch it with fetch-chunk when ready.
+   */
+  'chunk-available': (payload: { sessionId: string; contentId: string; chunkIndex: number; totalChunks: number }) => void;
   'content-removed': (payload: { sessionId: string; contentId: string }) => void;
   'content-cleared': (payload: { sessionId: string }) => void;
   /** Pinned, unpinned or renamed. */

@@ -15,6 +15,7 @@ import type { HandlerContext } from '../io/context.ts';
 import { handle } from '../io/handle.ts';
 import { sessionRoom, type IoSocket } from '../io/types.ts';
 import { requireMember } from '../sessions/session.handlers.ts';
+import { laggingMembers } from './backpressure.ts';
 
 export const tokenHash = (token: Uint8Array) => createHash('sha256').update(token).digest('hex');
 

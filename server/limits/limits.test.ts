@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { io } from 'socket.io-client';
 import * as parser from '../../protocol/parser.ts';
+import type { AckResponse } from '../../protocol/events.ts';
 import { connect, join, joinAs, startServer, type TestServer } from '../testing/harness.ts';
 
 const waitFor = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -120,7 +121,7 @@ test('a batch runs its messages in order, each answered as if sent alone', async
     { event: 'join-challenge', payload: { sessionId: 'batched' } },
   ]);
   assert.ok(ack.success);
-  assert.deepEqual(ack.results.map((r) => (r.success ? 'ok' : r.code)), ['NOT_FOUND', 'INVALID_PAYLOAD', 'UNKNOWN_EVENT', 'UNKNOWN_EVENT', 'ok']);
+  assert.deepEqual(ack.results.map((r: AckResponse) => (r.success ? "ok" : r.code)), ['NOT_FOUND', 'INVALID_PAYLOAD', 'UNKNOWN_EVENT', 'UNKNOWN_EVENT', 'ok']);
   const tooMany = await socket.emitWithAck('batch', Array.from({ length: 51 }, () => ({ event: 'leave', payload: {} })));
   assert.equal(!tooMany.success && tooMany.code, 'INVALID_PAYLOAD');
 });

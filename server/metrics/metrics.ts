@@ -17,6 +17,7 @@ export class Metrics {
   private readonly requests: Counter<'event'>;
   private readonly errors: Counter<'code'>;
   private readonly relayedBytes: Counter;
+  private readonly deferred: Counter;
 
   constructor(sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sharethings_' });
@@ -28,6 +29,7 @@ export class Metrics {
     gauge('sharethings_uploads_in_progress', 'Unfinished uploads', sources.uploads);
     this.requests = new Counter({ name: 'sharethings_requests_total', help: 'Requests by event', labelNames: ['event'], registers: [this.registry] });
     this.errors = new Counter({ name: 'sharethings_errors_total', help: 'Failed requests by error code', labelNames: ['code'], registers: [this.registry] });
+    this.deferred = new Counter({ name: 'sharethings_chunks_deferred_total', help: 'Chunks not pushed to a slow receiver (fetched from the store instead)', registers: [this.registry] });
     this.relayedBytes = new Counter({ name: 'sharethings_chunk_bytes_total', help: 'Ciphertext bytes received in chunks', registers: [this.registry] });
   }
 
@@ -41,6 +43,10 @@ export class Metrics {
 
   chunkBytes(bytes: number): void {
     this.relayedBytes.inc(bytes);
+  }
+
+  deferredChunks(count: number): void {
+    this.deferred.inc(count);
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
