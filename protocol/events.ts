@@ -112,6 +112,8 @@ export interface ServerToClientEvents {
    * had too much queued); fetch it with fetch-chunk when ready.
    */
   'chunk-available': (payload: { sessionId: string; contentId: string; chunkIndex: number; totalChunks: number }) => void;
+  /** Every chunk of an item is stored (also sent to its sender). */
+  'content-complete': (payload: { sessionId: string; contentId: string }) => void;
   'content-removed': (payload: { sessionId: string; contentId: string }) => void;
   'content-cleared': (payload: { sessionId: string }) => void;
   /** Pinned, unpinned or renamed. */

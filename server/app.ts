@@ -60,7 +60,7 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
 
   if (config.admin) instrumentAdmin(io, config.admin);
   const handleRequest = createRequestHandler({
-    staticFiles: createStaticFiles(config.clientDir),
+    staticFiles: createStaticFiles(config.clientDir, { corsOrigin: config.corsOrigin }),
     adminFiles: config.admin ? createStaticFiles(adminUiDir()) : undefined,
     metrics,
     metricsToken: config.metricsToken,

@@ -11,15 +11,15 @@ import { ShareError } from './errors.ts';
 import { request, whenConnected } from './socket.ts';
 import type { ClientSocket } from './socket.ts';
 
+/** What a join returned that the SDK passes on (history paging is not covered yet). */
+export type JoinOutcome = Pick<JoinResult, 'clients' | 'created' | 'quota'>;
+
 /** A lost connection between challenge and join voids the challenge; try again a few times. */
 const ATTEMPTS = 3;
 
 export function checkSessionId(sessionId: string): void {
   if (typeof sessionId !== 'string' || sessionId.length > ID_MAX_LENGTH || !ID_PATTERN.test(sessionId)) {
-    throw new ShareError(
-      'INVALID_PAYLOAD',
-      `A session id is 1..${ID_MAX_LENGTH} letters, digits, "-" or "_"`,
-    );
+    throw new ShareError('INVALID_PAYLOAD', `A session id is 1..${ID_MAX_LENGTH} letters, digits, "-" or "_"`);
   }
 }
 
@@ -29,8 +29,9 @@ export async function performJoin(
   clientName: string,
   keys: SessionKeys,
   timeoutMs: number,
-): Promise<JoinResult> {
+): Promise<JoinOutcome> {
   for (let attempt = 1; ; attempt++) {
+    await whenConnected(socket, timeoutMs);
     const { challenge } = await request(socket, 'join-challenge', { sessionId }, timeoutMs);
     // The challenge belongs to this connection; remember which one it was.
     const connection = socket.id;
@@ -39,16 +40,11 @@ export async function performJoin(
     }
     const proof = await signJoinProof(keys, sessionId, challenge);
     if (socket.connected && socket.id === connection) {
-      const result = await request(
-        socket,
-        'join',
-        { sessionId, clientName, verifier: keys.authPublicKey, proof },
-        timeoutMs,
-      );
+      const payload = { sessionId, clientName, verifier: keys.authPublicKey, proof };
+      const result = await request(socket, 'join', payload, timeoutMs);
       if (!Array.isArray(result.clients)) throw new ShareError('INTERNAL', 'The server sent a malformed join result');
-      return { sessionId, clients: result.clients, created: result.created === true };
+      return { clients: result.clients, created: result.created === true, quota: result.quota };
     }
     if (attempt >= ATTEMPTS) throw new ShareError('UNAVAILABLE', 'The connection kept dropping while joining');
-    await whenConnected(socket, timeoutMs);
   }
 }

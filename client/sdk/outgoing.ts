@@ -7,7 +7,7 @@ import type { ContentDescriptor } from '../../protocol/crypto/index.ts';
 import { serializeDescriptor } from '../../protocol/crypto/descriptor.ts';
 import { GCM_TAG_BYTES, MAX_CHUNK_PLAINTEXT_BYTES, MAX_DESCRIPTOR_BYTES, MAX_TOTAL_CHUNKS } from '../../protocol/limits.ts';
 import { ShareError, toShareError } from './errors.ts';
-import { openSource } from './sources.ts';
+import { dataSize, openSource } from './sources.ts';
 import type { ChunkSource } from './sources.ts';
 import type { FileData, ShareFileOptions } from './types.ts';
 
@@ -71,18 +71,16 @@ export function planFile(data: FileData, options: ShareFileOptions, preferredChu
   if (typeof options?.name !== 'string' || typeof options.type !== 'string') {
     throw new ShareError('INVALID_PAYLOAD', 'options.name and options.type must be strings');
   }
-  // The size decides the chunk size, and an iterable's size is only known from options.
-  const probe = openSource(data, options.size, MAX_CHUNK_PLAINTEXT_BYTES);
-  const chunkSize = chunkSizeFor(probe.size, preferredChunkSize);
-  const source = openSource(data, probe.size, chunkSize);
-  const totalChunks = Math.ceil(source.size / chunkSize);
+  const size = dataSize(data, options.size);
+  const chunkSize = chunkSizeFor(size, preferredChunkSize);
+  const totalChunks = Math.ceil(size / chunkSize);
   const kind = options.type.toLowerCase().startsWith('image/') ? 'image' : 'file';
   const descriptor: ContentDescriptor = {
     kind,
     name: sanitizeName(options.name),
     // A type the descriptor cannot carry (non-ASCII, too long) is sent as unknown rather than failing the share.
     mimeType: PRINTABLE_MIME.test(options.type) ? options.type : '',
-    size: source.size,
+    size,
     chunkSize,
   };
   // Dimensions describe images only; for anything else they are dropped.
@@ -90,5 +88,7 @@ export function planFile(data: FileData, options: ShareFileOptions, preferredChu
     descriptor.width = options.width;
     descriptor.height = options.height;
   }
-  return { descriptor: checked(descriptor, totalChunks), totalChunks, source };
+  // Validated before the source is opened, so a refused share never starts reading its input.
+  const valid = checked(descriptor, totalChunks);
+  return { descriptor: valid, totalChunks, source: openSource(data, size, chunkSize) };
 }

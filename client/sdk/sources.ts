@@ -28,42 +28,50 @@ export function chunkLength(size: number, chunkSize: number, index: number): num
   return Math.max(0, Math.min(chunkSize, size - index * chunkSize));
 }
 
-export function openSource(data: FileData, declaredSize: number | undefined, chunkSize: number): ChunkSource {
+function isAsyncIterable(data: unknown): data is AsyncIterable<Uint8Array> {
+  return data !== null && typeof data === 'object' && Symbol.asyncIterator in data;
+}
+
+/** The item's size: the data's own, or for an async iterable the declared one (required). */
+export function dataSize(data: FileData, declaredSize: number | undefined): number {
   if (declaredSize !== undefined && !isSize(declaredSize)) throw invalid('options.size must be a non-negative integer');
-  const checkSize = (actual: number) => {
-    if (declaredSize !== undefined && declaredSize !== actual) {
-      throw invalid(`options.size (${declaredSize}) differs from the data's size (${actual})`);
-    }
-  };
-  if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
-    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-    checkSize(bytes.byteLength);
-    return {
-      size: bytes.byteLength,
-      read: async (index) => bytes.subarray(index * chunkSize, index * chunkSize + chunkLength(bytes.byteLength, chunkSize, index)),
-      expectEnd: async () => {},
-      close: async () => {},
-    };
-  }
-  if (typeof Blob !== 'undefined' && data instanceof Blob) {
-    checkSize(data.size);
-    return {
-      size: data.size,
-      read: async (index) => {
-        const start = index * chunkSize;
-        return new Uint8Array(await data.slice(start, start + chunkLength(data.size, chunkSize, index)).arrayBuffer());
-      },
-      expectEnd: async () => {},
-      close: async () => {},
-    };
-  }
-  if (data !== null && typeof data === 'object' && Symbol.asyncIterator in data) {
+  let actual: number;
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) actual = data.byteLength;
+  else if (typeof Blob !== 'undefined' && data instanceof Blob) actual = data.size;
+  else if (isAsyncIterable(data)) {
     if (declaredSize === undefined) {
       throw invalid('options.size is required for an async iterable: the chunk count is bound into every chunk');
     }
-    return new IterableSource(data, declaredSize, chunkSize);
+    return declaredSize;
+  } else throw invalid('data must be a Blob, a Uint8Array, an ArrayBuffer or an AsyncIterable<Uint8Array>');
+  if (declaredSize !== undefined && declaredSize !== actual) {
+    throw invalid(`options.size (${declaredSize}) differs from the data's size (${actual})`);
   }
-  throw invalid('data must be a Blob, a Uint8Array, an ArrayBuffer or an AsyncIterable<Uint8Array>');
+  return actual;
+}
+
+export function openSource(data: FileData, declaredSize: number | undefined, chunkSize: number): ChunkSource {
+  const size = dataSize(data, declaredSize);
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
+    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+    return {
+      size,
+      read: async (index) => bytes.subarray(index * chunkSize, index * chunkSize + chunkLength(size, chunkSize, index)),
+      expectEnd: async () => {},
+      close: async () => {},
+    };
+  }
+  if (isAsyncIterable(data)) return new IterableSource(data, size, chunkSize);
+  const blob = data;
+  return {
+    size,
+    read: async (index) => {
+      const start = index * chunkSize;
+      return new Uint8Array(await blob.slice(start, start + chunkLength(size, chunkSize, index)).arrayBuffer());
+    },
+    expectEnd: async () => {},
+    close: async () => {},
+  };
 }
 
 /**

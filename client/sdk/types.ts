@@ -1,10 +1,10 @@
 /** Public types of the SDK (see index.ts). */
 import type { ManagerOptions, SocketOptions } from 'socket.io-client';
-import type { ClientInfo } from '../../protocol/events.ts';
+import type { ClientInfo, QuotaInfo } from '../../protocol/events.ts';
 import type { ContentKind, SessionKeys } from '../../protocol/crypto/index.ts';
 import type { ShareError } from './errors.ts';
 
-export type { ClientInfo, ContentKind, SessionKeys };
+export type { ClientInfo, ContentKind, QuotaInfo, SessionKeys };
 
 /** Turns (sessionId, passphrase) into session keys; the slow PBKDF2 step may run in a Worker. */
 export type DeriveKeys = (sessionId: string, passphrase: string) => Promise<SessionKeys>;
@@ -29,7 +29,7 @@ export interface ShareClientOptions {
   chunkAckTimeoutMs?: number;
   /**
    * An incoming item that gets no chunk for this long is failed as
-   * incomplete (INTEGRITY): the protocol has no end-of-item message. Default 120 s.
+   * incomplete (INTEGRITY): the protocol has no end-of-item message. Default 120 s; 0 turns it off.
    */
   stallTimeoutMs?: number;
   /** Passed to socket.io-client on top of the defaults (reconnection, transports, timeouts). */
@@ -43,6 +43,8 @@ export interface JoinInfo {
   created: boolean;
   /** The session key fingerprint, for people to compare out of band. */
   fingerprint: string;
+  /** The session's storage limits and use. */
+  quota: QuotaInfo;
 }
 
 export interface ShareTextOptions {
@@ -118,10 +120,16 @@ export interface ShareClientEvents {
   'client-left': { id: string };
   /** An item being received was stopped by its sender (or the server). */
   'content-cancelled': { contentId: string; code: ShareError['code'] };
+  /** A member removed an item (history); one still arriving also fails with CANCELLED. */
+  'content-removed': { contentId: string };
+  /** A member cleared the session's items. */
+  'content-cleared': undefined;
   /** Integrity failures, server `error` events, failed automatic re-joins. */
   error: ShareError;
   connect: undefined;
   disconnect: { reason: string };
+  /** socket.io is trying to reconnect (1, 2, ...); see socketOptions.reconnectionAttempts. */
+  'reconnect-attempt': { attempt: number };
   /** After a reconnection, the session was joined again with the kept keys. */
   rejoin: JoinInfo;
 }

@@ -28,6 +28,8 @@ export interface UploadJob {
   totalChunks: number;
   /** Absent for inline text. */
   source: ChunkSource | undefined;
+  /** Lets this client take the upload back after a reconnection (to finish or cancel it). */
+  resumeToken: Uint8Array | undefined;
   /** Aborted (with a ShareError as reason) to cancel. */
   signal: AbortSignal;
   /** Plaintext bytes acknowledged so far. */
@@ -40,7 +42,7 @@ export interface UploadJob {
 export async function upload(target: UploadTarget, job: UploadJob): Promise<void> {
   const { socket, sessionId, keys } = target;
   const { contentId, totalChunks, signal } = job;
-  let announced = false;
+  let announce: Promise<unknown> | undefined;
   try {
     const sealed = await abortable(
       encryptDescriptor(keys.metadataKey, sessionId, contentId, totalChunks, job.descriptor),
@@ -48,9 +50,14 @@ export async function upload(target: UploadTarget, job: UploadJob): Promise<void
     );
     if (totalChunks === 0) await abortable(job.source?.expectEnd() ?? Promise.resolve(), signal);
     signal.throwIfAborted();
-    const content = { contentId, totalChunks, encryptedDescriptor: sealed.encryptedData, iv: sealed.iv };
-    const announce = request(socket, 'content', { sessionId, content }, target.requestTimeoutMs, contentId);
-    announced = true;
+    const content = {
+      contentId,
+      totalChunks,
+      encryptedDescriptor: sealed.encryptedData,
+      iv: sealed.iv,
+      ...(job.resumeToken ? { resumeToken: job.resumeToken } : {}),
+    };
+    announce = request(socket, 'content', { sessionId, content }, target.requestTimeoutMs, contentId);
     if (totalChunks === 0) {
       job.onAllSent(); // an item without chunks is delivered whole: nothing left to cancel
       await announce;
@@ -60,7 +67,9 @@ export async function upload(target: UploadTarget, job: UploadJob): Promise<void
     await sendChunks(target, job, job.source!, announce);
   } catch (error) {
     const failure = toShareError(error, 'INTERNAL', contentId);
-    if (announced && totalChunks > 0 && socket.connected) {
+    // Only once the server has the item (it handles messages concurrently: an early cancel finds nothing).
+    const accepted = await announce?.then(() => true, () => false);
+    if (accepted && totalChunks > 0 && socket.connected) {
       // So the receivers stop waiting; the server may already have dropped it (NOT_FOUND): fine.
       await request(socket, 'cancel-content', { sessionId, contentId }, target.requestTimeoutMs).catch(() => {});
     }
@@ -93,7 +102,10 @@ async function sendChunks(target: UploadTarget, job: UploadJob, source: ChunkSou
   };
 
   let acknowledged = 0;
-  let emitted: Promise<unknown> = Promise.resolve();
+  // No chunk goes out before the server has acknowledged the item: it handles messages concurrently,
+  // so a chunk sent earlier could be refused or relayed ahead of the item. Reading and encrypting
+  // the first window of chunks overlaps with that round trip.
+  let emitted: Promise<unknown> = announce;
   track(announce);
   try {
     for (let index = 0; index < totalChunks; index++) {
@@ -134,6 +146,10 @@ async function sendChunks(target: UploadTarget, job: UploadJob, source: ChunkSou
     }
     await abortable(Promise.all(inflight), stop.signal);
     if (failure) throw failure.error;
+  } catch (error) {
+    stop.abort(error); // nothing more goes on the wire...
+    await Promise.all(inflight); // ...and the server is done with what did, before anyone sends cancel-content
+    throw error;
   } finally {
     unlink();
   }

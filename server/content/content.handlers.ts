@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ProtocolError } from '../../protocol/errors.ts';
 import type { ErrorCode } from '../../protocol/errors.ts';
+import type { ContentPayload } from '../../protocol/schemas.ts';
 import {
   CancelContentPayloadSchema,
   ChunkPayloadSchema,
@@ -28,9 +29,29 @@ export async function discardUpload(ctx: HandlerContext, sessionId: string, cont
 }
 
 export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): void {
-  const { store, uploads, config, log } = ctx;
+  const { store, uploads, config } = ctx;
+  // Socket.IO delivers a connection's messages in order, but handlers await the
+  // store: a chunk must not overtake the `content` announcing its item, and a
+  // cancel must wait for the chunk writes already under way.
+  let announcing: Promise<unknown> = Promise.resolve();
+  const writes = new Map<string, Set<Promise<unknown>>>();
+  const track = (key: string, write: Promise<unknown>) => {
+    const set = writes.get(key) ?? new Set();
+    writes.set(key, set);
+    set.add(write);
+    void write.catch(() => undefined).then(() => {
+      set.delete(write);
+      if (set.size === 0) writes.delete(key);
+    });
+  };
 
-  handle(socket, ctx, 'content', ContentPayloadSchema, async ({ sessionId, content, data }) => {
+  handle(socket, ctx, 'content', ContentPayloadSchema, (payload) => {
+    const run = announcing.then(() => announce(payload));
+    announcing = run.catch(() => undefined);
+    return run;
+  });
+
+  async function announce({ sessionId, content, data }: ContentPayload) {
     const senderName = requireMember(ctx, socket, sessionId);
     const { contentId, totalChunks, resumeToken } = content;
     if (await store.getItem(sessionId, contentId)) throw new ProtocolError('CONFLICT', 'This content id is already in use');
@@ -66,9 +87,10 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
     const relayed = { contentId, totalChunks, encryptedDescriptor: content.encryptedDescriptor, iv: content.iv, senderId: socket.id, senderName, timestamp };
     socket.to(sessionRoom(sessionId)).emit('content', data ? { sessionId, content: relayed, data } : { sessionId, content: relayed });
     return { contentId };
-  });
+  }
 
   handle(socket, ctx, 'chunk', ChunkPayloadSchema, async ({ sessionId, chunk }) => {
+    await announcing;
     requireMember(ctx, socket, sessionId);
     const { contentId, chunkIndex } = chunk;
     const ack = { contentId, chunkIndex };
@@ -96,16 +118,23 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
     if (!store.hasChunk(sessionId, contentId, chunkIndex)) {
       socket.to(sessionRoom(sessionId)).emit('chunk', { sessionId, chunk, senderId: socket.id });
     }
-    const { item: stored } = await store.putChunk(sessionId, contentId, chunkIndex, chunk);
-    if (stored.complete) uploads.end(sessionId, contentId);
+    const write = store.putChunk(sessionId, contentId, chunkIndex, chunk);
+    track(`${sessionId}/${contentId}`, write);
+    const { item: stored } = await write;
+    if (stored.complete && uploads.has(sessionId, contentId)) {
+      uploads.end(sessionId, contentId);
+      ctx.io.to(sessionRoom(sessionId)).emit('content-complete', { sessionId, contentId });
+    }
     return ack;
   });
 
   handle(socket, ctx, 'cancel-content', CancelContentPayloadSchema, async ({ sessionId, contentId }) => {
+    await announcing;
     requireMember(ctx, socket, sessionId);
     if (!uploads.isSender(sessionId, contentId, socket.id)) {
       throw new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
     }
+    await Promise.allSettled(writes.get(`${sessionId}/${contentId}`) ?? []);
     await discardUpload(ctx, sessionId, contentId, 'CANCELLED', socket.id);
   });
 

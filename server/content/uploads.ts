@@ -63,10 +63,11 @@ export class Uploads {
     this.uploads.delete(key(sessionId, contentId));
   }
 
-  /** The sender went away: its uploads wait for it to resume. */
-  detachSender(senderId: string, now: number): void {
-    for (const upload of this.uploads.values()) {
+  /** The sender went away (from one session, or all): its uploads wait for it to resume. */
+  detachSender(senderId: string, now: number, sessionId?: string): void {
+    for (const [id, upload] of this.uploads) {
       if (upload.senderId !== senderId) continue;
+      if (sessionId !== undefined && !id.startsWith(`${sessionId}/`)) continue;
       upload.senderId = undefined;
       upload.lastActivityAt = now;
     }

@@ -2,6 +2,10 @@
  * Serves the built web client. Files are cached in memory after the first
  * read and revalidated by mtime, so a rebuild is picked up without a restart.
  * Hashed asset names are immutable; everything else is revalidated by ETag.
+ * With `corsOrigin`, scripts and other assets (not pages) carry
+ * Access-Control-Allow-Origin for the origins allowed to connect, so a page
+ * there can load the elements as module scripts (which browsers fetch in
+ * CORS mode).
  */
 import { stat, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -51,7 +55,21 @@ export interface StaticFiles {
   serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean>;
 }
 
-export function createStaticFiles(rootDir: string): StaticFiles {
+export interface StaticFilesOptions {
+  /** The origins allowed to use the client from elsewhere: the server's CORS_ORIGIN. */
+  corsOrigin?: '*' | string[];
+}
+
+/** The Access-Control-Allow-Origin (and Vary) headers for a request, if its origin is allowed. */
+function corsHeaders(req: IncomingMessage, allowed: StaticFilesOptions['corsOrigin']): Record<string, string> {
+  if (allowed === undefined) return {};
+  if (allowed === '*') return { 'Access-Control-Allow-Origin': '*' };
+  const origin = req.headers.origin;
+  const vary = { Vary: 'Origin' };
+  return origin && allowed.includes(origin) ? { ...vary, 'Access-Control-Allow-Origin': origin } : vary;
+}
+
+export function createStaticFiles(rootDir: string, options: StaticFilesOptions = {}): StaticFiles {
   const root = path.resolve(rootDir);
   const cache = new Map<string, CachedFile>();
 
@@ -95,6 +113,7 @@ export function createStaticFiles(rootDir: string): StaticFiles {
         'Content-Type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
         'Cache-Control': HASHED_NAME.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache',
         ETag: file.etag,
+        ...(isHtml ? {} : corsHeaders(req, options.corsOrigin)),
       };
       if (isHtml) headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY;
       if (req.headers['if-none-match'] === file.etag) {

@@ -16,6 +16,7 @@ export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): 
     if (!sessions.leave(sessionId, socket.id)) return false;
     socket.data.memberships = socket.data.memberships.filter((m) => m.sessionId !== sessionId);
     void socket.leave(sessionRoom(sessionId));
+    ctx.uploads.detachSender(socket.id, Date.now(), sessionId);
     io.to(sessionRoom(sessionId)).emit('client-left', { sessionId, clientId: socket.id });
     void store.touchSession(sessionId, Date.now());
     log.debug('left session', { socketId: socket.id, session: sessionTag(sessionId) });

@@ -117,7 +117,9 @@ export class DiskStore implements ContentStore {
     try {
       await writeFileAtomic(this.paths.itemRecord(sessionId, item.contentId), encodeItem(index.record), this.options.fsync);
     } catch (error) {
-      session.items.delete(item.contentId);
+      const removed = session.items.get(item.contentId) !== index;
+      if (!removed) session.items.delete(item.contentId);
+      if (removed || !this.sessions.has(sessionId)) throw new ProtocolError('NOT_FOUND', 'The item was removed');
       throw error;
     }
     return index.state();
@@ -147,9 +149,15 @@ export class DiskStore implements ContentStore {
     const item = this.requireItem(sessionId, contentId);
     if (index >= item.record.totalChunks) throw new ProtocolError('INVALID_PAYLOAD', 'chunkIndex must be below totalChunks');
     if (item.has(index)) return { item: item.state(), added: false };
-    await writeFileAtomic(this.paths.chunk(sessionId, contentId, index), [chunk.iv, chunk.encryptedData], this.options.fsync);
-    // The item may have been removed while the chunk was written.
-    if (this.sessions.get(sessionId)?.items.get(contentId) !== item) {
+    const stillThere = () => this.sessions.get(sessionId)?.items.get(contentId) === item;
+    try {
+      await writeFileAtomic(this.paths.chunk(sessionId, contentId, index), [chunk.iv, chunk.encryptedData], this.options.fsync);
+    } catch (error) {
+      // Removed (moved to the trash) while the chunk was being written.
+      if (!stillThere()) throw new ProtocolError('NOT_FOUND', 'The item was removed');
+      throw error;
+    }
+    if (!stillThere()) {
       await rm(this.paths.item(sessionId, contentId), { recursive: true, force: true });
       throw new ProtocolError('NOT_FOUND', 'The item was removed');
     }

@@ -1,0 +1,52 @@
+/** ShareClientOptions checked once, with defaults filled in. */
+import { ClientNameSchema, parsePayload } from '../../protocol/schemas.ts';
+import { MAX_CHUNK_PLAINTEXT_BYTES } from '../../protocol/limits.ts';
+import { ShareError } from './errors.ts';
+import type { DeriveKeys, ShareClientOptions } from './types.ts';
+
+/**
+ * 256 KiB chunks: few enough messages that per-message costs (acks, AAD,
+ * progress events) vanish, small enough for smooth progress and a small
+ * window. 16 in flight = 4 MiB: fills ~40 MB/s at 100 ms RTT, and bounds the
+ * sender's memory whatever the item's size.
+ */
+export const DEFAULT_CHUNK_SIZE = 256 * 1024;
+export const DEFAULT_WINDOW = 16;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+export const DEFAULT_CHUNK_ACK_TIMEOUT_MS = 120_000;
+export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
+
+export interface ResolvedOptions {
+  clientName: string;
+  deriveKeys: DeriveKeys;
+  chunkSize: number;
+  window: number;
+  requestTimeoutMs: number;
+  chunkAckTimeoutMs: number;
+  stallTimeoutMs: number;
+}
+
+function integer(value: number | undefined, fallback: number, min: number, max: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ShareError('INVALID_PAYLOAD', `${what} must be an integer in ${min}..${max}`);
+  }
+  return value;
+}
+
+export function resolveOptions(options: ShareClientOptions, defaultDeriveKeys: DeriveKeys): ResolvedOptions {
+  if (typeof options?.url !== 'string' || options.url === '') throw new ShareError('INVALID_PAYLOAD', 'url is required');
+  const name = parsePayload(ClientNameSchema, options.clientName);
+  if (!name.ok) throw new ShareError('INVALID_PAYLOAD', `clientName ${name.reason}`);
+  const day = 86_400_000;
+  return {
+    clientName: name.value,
+    deriveKeys: options.deriveKeys ?? ((sessionId, passphrase) => defaultDeriveKeys(sessionId, passphrase)),
+    chunkSize: integer(options.chunkSize, DEFAULT_CHUNK_SIZE, 1, MAX_CHUNK_PLAINTEXT_BYTES, 'chunkSize'),
+    window: integer(options.window, DEFAULT_WINDOW, 1, 1024, 'window'),
+    requestTimeoutMs: integer(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 1, day, 'requestTimeoutMs'),
+    chunkAckTimeoutMs: integer(options.chunkAckTimeoutMs, DEFAULT_CHUNK_ACK_TIMEOUT_MS, 1, day, 'chunkAckTimeoutMs'),
+    // 0 turns the stall check off.
+    stallTimeoutMs: integer(options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS, 0, day, 'stallTimeoutMs'),
+  };
+}

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { tempDir } from '../testing/harness.ts';
+import { createStaticFiles } from './static-files.ts';
+import type { StaticFilesOptions } from './static-files.ts';
+
+/** Serves a directory holding app-ABCDEFGH.js and index.html with the given options. */
+async function serve(t: TestContext, options?: StaticFilesOptions): Promise<string> {
+  const dir = await tempDir(t);
+  await writeFile(path.join(dir, 'app-ABCDEFGH.js'), 'export {};\n');
+  await writeFile(path.join(dir, 'index.html'), '<!doctype html>\n');
+  const files = createStaticFiles(dir, options);
+  const server = createServer((req, res) => {
+    void files.serve(req, res, new URL(req.url ?? '/', 'http://x').pathname).then((served) => {
+      if (!served) res.writeHead(404).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+test('with CORS_ORIGIN "*", scripts may be loaded from any origin', async (t) => {
+  const url = await serve(t, { corsOrigin: '*' });
+  const res = await fetch(`${url}/app-ABCDEFGH.js`, { headers: { Origin: 'https://embedder.example' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('access-control-allow-origin'), '*');
+});
+
+test('with a CORS_ORIGIN list, only listed origins are allowed, and caches vary by origin', async (t) => {
+  const url = await serve(t, { corsOrigin: ['https://a.example', 'https://b.example'] });
+  const allowed = await fetch(`${url}/app-ABCDEFGH.js`, { headers: { Origin: 'https://b.example' } });
+  assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://b.example');
+  assert.equal(allowed.headers.get('vary'), 'Origin');
+
+  const other = await fetch(`${url}/app-ABCDEFGH.js`, { headers: { Origin: 'https://evil.example' } });
+  assert.equal(other.status, 200);
+  assert.equal(other.headers.get('access-control-allow-origin'), null);
+  assert.equal(other.headers.get('vary'), 'Origin');
+
+  const revalidated = await fetch(`${url}/app-ABCDEFGH.js`, {
+    headers: { Origin: 'https://a.example', 'If-None-Match': allowed.headers.get('etag')! },
+  });
+  assert.equal(revalidated.status, 304);
+  assert.equal(revalidated.headers.get('access-control-allow-origin'), 'https://a.example');
+});
+
+test('pages never carry CORS headers, and nothing does without the option', async (t) => {
+  const open = await serve(t, { corsOrigin: '*' });
+  const page = await fetch(`${open}/`, { headers: { Origin: 'https://embedder.example' } });
+  assert.equal(page.headers.get('access-control-allow-origin'), null);
+
+  const closed = await serve(t);
+  const script = await fetch(`${closed}/app-ABCDEFGH.js`, { headers: { Origin: 'https://embedder.example' } });
+  assert.equal(script.headers.get('access-control-allow-origin'), null);
+});
