@@ -1,94 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import fc from 'fast-check';
 import WebSocket from 'ws';
 import { encode } from '@msgpack/msgpack';
 import { ERROR_CODES } from '../../protocol/errors.ts';
 import { Encoder } from '../../protocol/parser.ts';
 import { connect, joinAs, nextEvent, startServer, type TestServer } from '../testing/harness.ts';
+import { FUZZ_EVENTS, invalidPayloads } from '../testing/fuzz-payloads.ts';
 
 const SEED = 20261126;
-
-const valid = {
-  join: () => ({ sessionId: 'fuzz-room', clientName: 'Fuzzer', verifier: randomBytes(32), proof: randomBytes(64) }),
-  'join-challenge': () => ({ sessionId: 'fuzz-room' }),
-  'cancel-content': () => ({ sessionId: 'fuzz-room', contentId: 'c' }),
-  leave: () => ({ sessionId: 'fuzz-room' }),
-  content: () => ({
-    sessionId: 'fuzz-room',
-    content: { contentId: 'c', totalChunks: 1, encryptedDescriptor: randomBytes(32), iv: randomBytes(12) },
-  }),
-  chunk: () => ({
-    sessionId: 'fuzz-room',
-    chunk: { contentId: 'c', chunkIndex: 0, totalChunks: 1, encryptedData: randomBytes(64), iv: randomBytes(12) },
-  }),
-};
-type EventName = keyof typeof valid;
-
-function nested(depth: number): unknown {
-  let value: unknown = 'leaf';
-  for (let i = 0; i < depth; i++) value = { sessionId: value };
-  return value;
-}
-
-/** Values no field of any payload accepts, whatever the field. */
-const badValues: unknown[] = [
-  undefined,
-  null,
-  true,
-  -1,
-  1.5,
-  Number.MAX_SAFE_INTEGER + 2,
-  NaN,
-  '',
-  'x'.repeat(100_000),
-  '../../etc/passwd\u0000',
-  '\u0000',
-  [],
-  [1, 2, 3],
-  {},
-  nested(20),
-  JSON.parse('{"__proto__": {"polluted": true}}'),
-  new Float64Array(4),
-  new Uint16Array(6),
-  new ArrayBuffer(12),
-];
-
-/** Replaces one leaf (found by a path) of a valid payload with a bad value, or drops it. */
-function mutate(payload: Record<string, unknown>, path: string[], bad: unknown, drop: boolean): unknown {
-  const copy = structuredClone(payload) as Record<string, unknown>;
-  let target = copy;
-  for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
-  const leaf = path[path.length - 1]!;
-  if (drop) delete target[leaf];
-  else target[leaf] = bad;
-  return copy;
-}
-
-function leafPaths(value: unknown, prefix: string[] = []): string[][] {
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return [prefix];
-  return Object.entries(value).flatMap(([key, child]) => leafPaths(child, [...prefix, key]));
-}
-
-/** Generates invalid payloads for an event: a valid one with one field broken or dropped, or junk. */
-function invalidPayloads(event: EventName, count: number, seed: number): unknown[] {
-  const template = valid[event]() as Record<string, unknown>;
-  const paths = leafPaths(template);
-  const mutation = fc.record({
-    path: fc.constantFrom(...paths),
-    bad: fc.constantFrom(...badValues),
-    drop: fc.boolean(),
-  });
-  const junk = fc.anything({ maxDepth: 4, withTypedArray: true, withNullPrototype: true, withObjectString: true });
-  return fc.sample(
-    fc.oneof(
-      { weight: 3, arbitrary: mutation.map(({ path, bad, drop }) => mutate(template, path, bad, drop)) },
-      { weight: 1, arbitrary: junk },
-    ),
-    { seed, numRuns: count },
-  );
-}
 
 function describe(value: unknown): string {
   try {
@@ -106,7 +26,9 @@ async function emitAll(socket: Awaited<ReturnType<typeof connect>>, event: strin
       batch.map((payload) => (socket.timeout(10_000) as unknown as { emitWithAck: (e: string, p: unknown) => Promise<unknown> }).emitWithAck(event, payload)),
     );
     acks.forEach((ack, j) => {
-      const answer = ack as { success: boolean; code?: string };
+      let answer = ack as { success: boolean; code?: string; results?: Array<{ success: boolean; code?: string }> };
+      // A well-formed batch succeeds; the broken message inside it must not.
+      if (event === 'batch' && answer.success && answer.results?.length === 1) answer = answer.results[0]!;
       if (answer.success !== false) assert.fail(`${event} accepted ${describe(batch[j])}`);
       assert.ok((ERROR_CODES as readonly string[]).includes(answer.code ?? ''), `${event} answered code ${answer.code}`);
       codes.set(answer.code!, (codes.get(answer.code!) ?? 0) + 1);
@@ -135,13 +57,13 @@ test('thousands of malformed payloads each get an error code, and members keep s
   const fuzzer = await connect(t, server);
 
   let total = 0;
-  for (const [index, event] of (['join-challenge', 'join', 'leave', 'content', 'chunk', 'cancel-content'] as const).entries()) {
-    const payloads = invalidPayloads(event, 1000, SEED + index);
+  for (const [index, event] of FUZZ_EVENTS.entries()) {
+    const payloads = invalidPayloads(event, 300, SEED + index);
     const codes = await emitAll(fuzzer, event, payloads);
     total += payloads.length;
-    // A binary of another type can arrive with a valid length (a Float64Array(4) is 32 bytes):
+    // Some variants are valid (an optional field dropped, a typed array of a valid byte length):
     // then the next check answers (UNAUTHORIZED without a challenge, NOT_IN_SESSION, ...).
-    assert.ok((codes.get('INVALID_PAYLOAD') ?? 0) >= payloads.length * 0.9, `${event}: ${JSON.stringify([...codes])}`);
+    assert.ok((codes.get('INVALID_PAYLOAD') ?? 0) >= payloads.length * 0.6, `${event}: ${JSON.stringify([...codes])}`);
     await stillExchanging(server, alice.socket, bob.socket, `after-${event}`);
   }
   const unknown = await emitAll(fuzzer, 'no-such-event', [1, 'x', {}, null]);

@@ -9,15 +9,27 @@ export interface ServerProcess {
   child: ChildProcess;
   url: string;
   port: number;
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
   /** SIGKILL: no shutdown, no flush, like a crash. */
   kill9(): Promise<void>;
 }
 
-export async function spawnServer(t: TestContext, env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'server', 'main.ts')], {
+export async function spawnServer(
+  t: TestContext,
+  env: Record<string, string>,
+  options: { nodeArgs?: string[] } = {},
+): Promise<ServerProcess> {
+  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(PROJECT_ROOT, 'server', 'main.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (data: Buffer) => {
+    stderr += data.toString();
+    process.stderr.write(data);
   });
   const kill9 = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -34,7 +46,7 @@ export async function spawnServer(t: TestContext, env: Record<string, string>): 
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
   });
-  return { child, url, port: Number(new URL(url).port), kill9 };
+  return { child, url, port: Number(new URL(url).port), kill9, stderr: () => stderr };
 }
 
 /** The shape the socket helpers of harness.ts take. */
