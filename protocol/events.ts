@@ -112,6 +112,11 @@ export interface ServerToClientEvents {
    * had too much queued); fetch it with fetch-chunk when ready.
    */
   'chunk-available': (payload: { sessionId: string; contentId: string; chunkIndex: number; totalChunks: number }) => void;
+  /**
+   * How far an upload has got, at most 4 times a second per item, volatile
+   * (may be dropped under load): for showing items still uploading.
+   */
+  'upload-progress': (payload: { sessionId: string; contentId: string; receivedChunks: number; totalChunks: number }) => void;
   /** Every chunk of an item is stored (also sent to its sender). */
   'content-complete': (payload: { sessionId: string; contentId: string }) => void;
   'content-removed': (payload: { sessionId: string; contentId: string }) => void;

@@ -183,3 +183,15 @@ test('malformed content and chunks answer INVALID_PAYLOAD', async (t) => {
     assert.equal(!ack.success && ack.code, 'INVALID_PAYLOAD');
   }
 });
+
+test('members see an upload progress and its completion; the sender hears of completion too', async (t) => {
+  const { alice, bob } = await threeInRoom(t);
+  const progress = nextEvent(bob, 'upload-progress');
+  const completeAtBob = nextEvent(bob, 'content-complete');
+  const completeAtAlice = nextEvent(alice, 'content-complete');
+  await alice.emitWithAck('content', { sessionId: 'room', content: header('tracked', 3) });
+  for (let i = 0; i < 3; i++) await alice.emitWithAck('chunk', { sessionId: 'room', chunk: chunk('tracked', i, 3) });
+  assert.deepEqual(await progress, { sessionId: 'room', contentId: 'tracked', receivedChunks: 1, totalChunks: 3 });
+  assert.deepEqual(await completeAtBob, { sessionId: 'room', contentId: 'tracked' });
+  assert.deepEqual(await completeAtAlice, { sessionId: 'room', contentId: 'tracked' });
+});

@@ -121,6 +121,11 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
     const write = store.putChunk(sessionId, contentId, chunkIndex, chunk);
     track(`${sessionId}/${contentId}`, write);
     const { item: stored } = await write;
+    if (!stored.complete && uploads.progressDue(sessionId, contentId, Date.now())) {
+      // Volatile: a notice lost to a busy connection is replaced by the next one.
+      const progress = { sessionId, contentId, receivedChunks: stored.receivedChunks, totalChunks: stored.totalChunks };
+      ctx.io.to(sessionRoom(sessionId)).volatile.emit('upload-progress', progress);
+    }
     if (stored.complete && uploads.has(sessionId, contentId)) {
       uploads.end(sessionId, contentId);
       ctx.io.to(sessionRoom(sessionId)).emit('content-complete', { sessionId, contentId });

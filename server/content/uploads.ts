@@ -12,7 +12,11 @@ interface Upload {
   senderId: string | undefined;
   bytes: number;
   lastActivityAt: number;
+  lastProgressAt: number;
 }
+
+/** Progress notices per upload are throttled to this interval. */
+export const PROGRESS_INTERVAL_MS = 250;
 
 const key = (sessionId: string, contentId: string) => `${sessionId}/${contentId}`;
 
@@ -26,7 +30,7 @@ export class Uploads {
     if (senderId !== undefined && this.countBySender(senderId) >= MAX_UPLOADS_PER_SOCKET) {
       throw new ProtocolError('RATE_LIMITED', `At most ${MAX_UPLOADS_PER_SOCKET} uploads may be in progress at once`);
     }
-    this.uploads.set(key(sessionId, contentId), { senderId, bytes, lastActivityAt: now });
+    this.uploads.set(key(sessionId, contentId), { senderId, bytes, lastActivityAt: now, lastProgressAt: 0 });
   }
 
   /** Checks that `senderId` may send a chunk of `size` bytes; counts it. */
@@ -48,6 +52,14 @@ export class Uploads {
     if (!upload) return false;
     upload.senderId = senderId;
     upload.lastActivityAt = now;
+    return true;
+  }
+
+  /** Whether a progress notice for this upload is due (at most one per PROGRESS_INTERVAL_MS). */
+  progressDue(sessionId: string, contentId: string, now: number): boolean {
+    const upload = this.uploads.get(key(sessionId, contentId));
+    if (!upload || now - upload.lastProgressAt < PROGRESS_INTERVAL_MS) return false;
+    upload.lastProgressAt = now;
     return true;
   }
 
