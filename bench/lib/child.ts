@@ -49,8 +49,8 @@ export function waitForGo(): Promise<void> {
     const lines = createInterface({ input: process.stdin });
     lines.on('line', (line) => {
       if (line.trim() !== 'go') return;
-      lines.close();
       resolve();
+      lines.close();
     });
     lines.on('close', () => reject(new Error('stdin closed before "go"')));
   });

@@ -77,6 +77,7 @@ export class TsChild {
         resolve(this.exit);
       });
     });
+    track(this);
   }
 
   private wake(): void {
@@ -167,6 +168,25 @@ export class TsChild {
     const exit = await this.exited;
     clearTimeout(timer);
     return exit;
+  }
+}
+
+// Every child still running when this process ends is ended with it, so an
+// interrupted or failed benchmark never leaves servers behind.
+const live = new Set<TsChild>();
+let hooked = false;
+function track(child: TsChild): void {
+  live.add(child);
+  void child.exited.then(() => live.delete(child));
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', () => {
+    for (const running of live) running.process.kill('SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void stopAll(live, 3_000).finally(() => process.exit(130));
+    });
   }
 }
 

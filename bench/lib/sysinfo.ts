@@ -70,6 +70,23 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/**
+ * CPU seconds the whole machine has spent busy (all cores, everything but idle
+ * and iowait) since boot; undefined off Linux. The difference over a run minus
+ * the benchmark's own processes is what everyone else used meanwhile.
+ */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.slice(0, 8).reduce((sum, value) => sum + value, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    return (total - idle) / ticksPerSecond();
+  } catch {
+    return undefined;
+  }
+}
+
 export interface BufferutilInfo {
   /** bufferutil resolves from each copy of ws that takes part (each copy requires it by name). */
   resolvedFrom: Record<string, string | null>;

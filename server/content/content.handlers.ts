@@ -115,12 +115,21 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
       throw error;
     }
     // Relay first (in arrival order, without waiting for the disk), acknowledge once stored.
+    // Members already SOCKET_BUFFER_BYTES behind are not pushed the chunk: once it is stored they
+    // are told `chunk-available` and fetch it at their own pace (PROTOCOL.md §6.6).
+    let deferred: string[] = [];
     if (!store.hasChunk(sessionId, contentId, chunkIndex)) {
-      socket.to(sessionRoom(sessionId)).emit('chunk', { sessionId, chunk, senderId: socket.id });
+      const room = sessionRoom(sessionId);
+      deferred = laggingMembers(ctx.io, room, socket.id, config.limits.socketBufferBytes);
+      (deferred.length > 0 ? socket.to(room).except(deferred) : socket.to(room)).emit('chunk', { sessionId, chunk, senderId: socket.id });
     }
     const write = store.putChunk(sessionId, contentId, chunkIndex, chunk);
     track(`${sessionId}/${contentId}`, write);
     const { item: stored } = await write;
+    if (deferred.length > 0) {
+      ctx.metrics.deferredChunks(deferred.length);
+      ctx.io.to(deferred).emit('chunk-available', { sessionId, contentId, chunkIndex, totalChunks: chunk.totalChunks });
+    }
     if (!stored.complete && uploads.progressDue(sessionId, contentId, Date.now())) {
       // Volatile: a notice lost to a busy connection is replaced by the next one.
       const progress = { sessionId, contentId, receivedChunks: stored.receivedChunks, totalChunks: stored.totalChunks };

@@ -83,7 +83,7 @@ function makeRequest<S extends v.GenericSchema>(
 
     async function run(): Promise<AckResponse> {
       try {
-        limits.checkEvent(socket.id, payloadBytes(payload));
+        limits.checkEvent(socket.id, event, payloadBytes(payload));
         const parsed = parsePayload(schema, payload);
         if (!parsed.ok) return fail('INVALID_PAYLOAD', `Invalid ${event}: ${parsed.reason}`);
         const result = await handler(parsed.value);

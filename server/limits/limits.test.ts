@@ -125,3 +125,15 @@ test('a batch runs its messages in order, each answered as if sent alone', async
   const tooMany = await socket.emitWithAck('batch', Array.from({ length: 51 }, () => ({ event: 'leave', payload: {} })));
   assert.equal(!tooMany.success && tooMany.code, 'INVALID_PAYLOAD');
 });
+
+test('chunks are paced by the byte budget, not the request count', async (t) => {
+  const server = await startServer(t, { EVENTS_PER_SOCKET: '3' });
+  const { socket } = await joinAs(t, server, 'transfer', 'Alice');
+  await socket.emitWithAck('content', { sessionId: 'transfer', content: { contentId: 'f', totalChunks: 10, encryptedDescriptor: randomBytes(64), iv: randomBytes(12) } });
+  for (let chunkIndex = 0; chunkIndex < 10; chunkIndex++) {
+    const ack = await socket.emitWithAck('chunk', { sessionId: 'transfer', chunk: { contentId: 'f', chunkIndex, totalChunks: 10, encryptedData: randomBytes(100), iv: randomBytes(12) } });
+    assert.equal(ack.success, true, `chunk ${chunkIndex}`);
+  }
+  const other = await socket.emitWithAck('pin-content', { sessionId: 'transfer', contentId: 'f', pinned: true });
+  assert.equal(!other.success && other.code, 'RATE_LIMITED');
+});

@@ -11,6 +11,12 @@ function refuseWhen(decision: RateDecision, message: string): void {
   if (!decision.allowed) throw new ProtocolError('RATE_LIMITED', message, decision.retryAfterMs);
 }
 
+/** Transfer requests, with the bytes each counts beyond its payload (a fetched chunk's size is not known up front). */
+const TRANSFER_EVENTS = new Map<string, number>([
+  ['chunk', 0],
+  ['fetch-chunk', 256 * 1024],
+]);
+
 export class Limits {
   private readonly connections: RateLimiter;
   private readonly events: RateLimiter;
@@ -33,10 +39,16 @@ export class Limits {
     refuseWhen(this.connections.hit(address), 'Too many new connections from your address; try again later');
   }
 
-  /** Any request on a connection, carrying `bytes` of binary. */
-  checkEvent(socketId: string, bytes: number): void {
-    refuseWhen(this.events.hit(socketId), 'Too many requests on this connection; slow down');
-    if (bytes > 0) refuseWhen(this.bytes.hit(socketId, bytes), 'Too many bytes on this connection; slow down');
+  /**
+   * Any request on a connection, carrying `bytes` of binary. Transfers
+   * (`chunk` up, `fetch-chunk` down) are paced by the byte budget alone, so a
+   * request count never caps a transfer below the wire's speed.
+   */
+  checkEvent(socketId: string, event: string, bytes: number): void {
+    const transfer = TRANSFER_EVENTS.get(event);
+    if (transfer === undefined) refuseWhen(this.events.hit(socketId), 'Too many requests on this connection; slow down');
+    const weight = bytes + (transfer ?? 0);
+    if (weight > 0) refuseWhen(this.bytes.hit(socketId, weight), 'Too many bytes on this connection; slow down');
   }
 
   /** A join attempt, successful or not. */

@@ -1,0 +1,17 @@
+/**
+ * Every benchmark `make bench` runs, in order. Adding one is one line here
+ * plus its file: `bench/<name>.ts`, ending with `await benchMain({...})`
+ * (lib/cli.ts), so that it supports --smoke and --child, runs its baseline in
+ * the same run, and reports rows with positive medians. bench.test.ts runs
+ * the smoke mode of each entry inside `make test`.
+ */
+export interface BenchmarkEntry {
+  name: string;
+  /** Relative to bench/. */
+  file: string;
+}
+
+export const BENCHMARKS: readonly BenchmarkEntry[] = [
+  { name: 'relay', file: 'relay.ts' },
+  { name: 'http', file: 'http.ts' },
+];
