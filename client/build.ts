@@ -1,54 +1,93 @@
 /**
- * Builds the web client into dist/client: an ESM bundle with a content hash in
- * its name (served as immutable), source maps, and index.html pointing at it.
- * `--watch` rebuilds on change.
+ * Builds the web client into dist/client:
+ * - app-[hash].js: the elements (ESM, minified, source map), immutable;
+ * - derive-keys-[hash].js: the key-derivation Worker, a separate entry whose
+ *   name is compiled into the app (DERIVE_KEYS_WORKER);
+ * - share-elements.js: a stable, revalidated alias of the app for pages that
+ *   embed the elements (`<script type="module" src=".../share-elements.js">`);
+ * - index.html (pointing at the hashed app), favicon.svg, embed-demo/.
+ * `npx tsx client/build.ts` builds once; `--watch` rebuilds the app on change.
  */
-import { build, context, type BuildOptions } from 'esbuild';
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { build, context, type BuildOptions, type Metafile } from 'esbuild';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const clientDir = path.dirname(fileURLToPath(import.meta.url));
-const outDir = path.resolve(clientDir, '..', 'dist', 'client');
+export const CLIENT_OUT_DIR = path.resolve(clientDir, '..', 'dist', 'client');
 
-const options: BuildOptions = {
-  entryPoints: { app: path.join(clientDir, 'main.ts') },
+const common: BuildOptions = {
   bundle: true,
-  format: 'esm',
   target: 'es2022',
   minify: true,
   sourcemap: true,
   entryNames: '[name]-[hash]',
-  outdir: outDir,
   metafile: true,
   logLevel: 'warning',
   legalComments: 'none',
 };
 
-async function writeIndex(script: string): Promise<void> {
-  const template = await readFile(path.join(clientDir, 'index.html'), 'utf8');
-  await writeFile(path.join(outDir, 'index.html'), template.replace('%APP_SCRIPT%', `./${script}`));
-  await copyFile(path.join(clientDir, 'favicon.svg'), path.join(outDir, 'favicon.svg'));
-}
-
-function scriptOf(metafile: NonNullable<Awaited<ReturnType<typeof build>>['metafile']>): string {
+function scriptOf(metafile: Metafile): string {
   const output = Object.keys(metafile.outputs).find((file) => file.endsWith('.js'));
   if (!output) throw new Error('esbuild produced no JavaScript output');
   return path.basename(output);
 }
 
-await rm(outDir, { recursive: true, force: true });
-await mkdir(outDir, { recursive: true });
+function appOptions(outDir: string, worker: string): BuildOptions {
+  return {
+    ...common,
+    entryPoints: { app: path.join(clientDir, 'main.ts') },
+    format: 'esm',
+    outdir: outDir,
+    define: { DERIVE_KEYS_WORKER: JSON.stringify(worker) },
+  };
+}
 
-if (process.argv.includes('--watch')) {
+async function buildWorker(outDir: string): Promise<string> {
+  const result = await build({
+    ...common,
+    entryPoints: { 'derive-keys': path.join(clientDir, 'workers', 'derive-keys.worker.ts') },
+    format: 'iife', // a classic worker: also startable from a blob: URL on other origins
+    outdir: outDir,
+  });
+  return scriptOf(result.metafile!);
+}
+
+async function writePages(outDir: string, app: string): Promise<void> {
+  const template = await readFile(path.join(clientDir, 'index.html'), 'utf8');
+  await writeFile(path.join(outDir, 'index.html'), template.replaceAll('%APP_SCRIPT%', `./${app}`));
+  await writeFile(path.join(outDir, 'share-elements.js'), `export * from './${app}';\n`);
+  await cp(path.join(clientDir, 'favicon.svg'), path.join(outDir, 'favicon.svg'));
+  await cp(path.join(clientDir, 'embed-demo'), path.join(outDir, 'embed-demo'), { recursive: true });
+}
+
+/** One full build; resolves with the names of the app and worker scripts. */
+export async function buildClient(outDir = CLIENT_OUT_DIR): Promise<{ app: string; worker: string }> {
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  const worker = await buildWorker(outDir);
+  const result = await build(appOptions(outDir, worker));
+  const app = scriptOf(result.metafile!);
+  await writePages(outDir, app);
+  return { app, worker };
+}
+
+async function watch(outDir: string): Promise<void> {
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  const worker = await buildWorker(outDir);
   const ctx = await context({
-    ...options,
-    plugins: [{ name: 'index', setup: (b) => b.onEnd((r) => (r.metafile ? writeIndex(scriptOf(r.metafile)) : undefined)) }],
+    ...appOptions(outDir, worker),
+    plugins: [{ name: 'pages', setup: (b) => b.onEnd((r) => (r.metafile ? writePages(outDir, scriptOf(r.metafile)) : undefined)) }],
   });
   await ctx.watch();
   process.stdout.write(`watching client sources, writing ${path.relative(process.cwd(), outDir)}\n`);
-} else {
-  const result = await build(options);
-  await writeIndex(scriptOf(result.metafile!));
-  process.stdout.write(`built ${path.relative(process.cwd(), outDir)}\n`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  if (process.argv.includes('--watch')) await watch(CLIENT_OUT_DIR);
+  else {
+    await buildClient();
+    process.stdout.write(`built ${path.relative(process.cwd(), CLIENT_OUT_DIR)}\n`);
+  }
 }

@@ -1,26 +1,27 @@
 /**
- * Web client entry. Until the full UI lands, <share-app> shows whether this
- * browser can reach the server over Socket.IO.
+ * The web client's entry: defines every <share-*> element. Loading this
+ * module (or its stable alias share-elements.js, for embedding) is all a page
+ * needs; see ELEMENTS.md. The classes and event types are exported for pages
+ * that script the elements.
  */
-import { io } from 'socket.io-client';
-import * as parser from '../protocol/parser.ts';
-
-class ShareApp extends HTMLElement {
-  connectedCallback(): void {
-    const root = this.attachShadow({ mode: 'open' });
-    root.innerHTML = `<style>
-        :host { display: block; font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; padding: 0 1rem; }
-        .state { font-weight: 600; }
-      </style>
-      <h1>ShareThings</h1>
-      <p>End-to-end encrypted sharing between your devices.</p>
-      <p>Server connection: <span class="state" role="status">connecting…</span></p>`;
-    const state = root.querySelector('.state')!;
-    const socket = io({ path: '/socket.io/', transports: ['websocket', 'polling'], parser });
-    socket.on('connect', () => (state.textContent = 'connected'));
-    socket.on('disconnect', () => (state.textContent = 'reconnecting…'));
-    socket.on('connect_error', () => (state.textContent = 'offline'));
-  }
-}
-
-customElements.define('share-app', ShareApp);
+export { ShareApp, SessionJoinedEvent, SessionLeftEvent, ConnectionChangeEvent } from './elements/share-app.ts';
+export { ShareComposer, ShareTextEvent, ShareFilesEvent } from './elements/share-composer.ts';
+export { ShareConfirmDialog, DialogAnswerEvent } from './elements/share-confirm-dialog.ts';
+export { ShareConnectionStatus } from './elements/share-connection-status.ts';
+export { ShareContentItem, ItemActionEvent } from './elements/share-content-item.ts';
+export { ShareCopyButton, CopiedEvent } from './elements/share-copy-button.ts';
+export { ShareDropOverlay } from './elements/share-drop-overlay.ts';
+export { ShareFileIcon } from './elements/share-file-icon.ts';
+export { ShareFingerprint } from './elements/share-fingerprint.ts';
+export { ShareImageViewer, ViewerCloseEvent } from './elements/share-image-viewer.ts';
+export { ShareInvite } from './elements/share-invite.ts';
+export { ShareJoinForm, SessionRequestEvent } from './elements/share-join-form.ts';
+export { ShareMemberList } from './elements/share-member-list.ts';
+export { SharePreview } from './elements/share-preview.ts';
+export { ShareQrCode } from './elements/share-qr-code.ts';
+export { ShareStart } from './elements/share-start.ts';
+export { ShareThemeToggle, ThemeChangeEvent } from './elements/share-theme-toggle.ts';
+export { ShareTimeline, LoadMoreEvent, ClearAllEvent } from './elements/share-timeline.ts';
+export { ShareToast, ToastDismissEvent } from './elements/share-toast.ts';
+export { ShareTransferProgress, TransferCancelEvent } from './elements/share-transfer-progress.ts';
+export { TOKEN_DEFAULTS } from './styles/tokens.ts';

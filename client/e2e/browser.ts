@@ -1,0 +1,135 @@
+/**
+ * Helpers for the browser tests: Debian's Chromium driven by playwright-core,
+ * the built client served by a real server, and "devices" (one browser
+ * context each) that create and join sessions the way a person does.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { requireDebianTool } from '../../server/testing/debian-tool.ts';
+import { buildClient, CLIENT_OUT_DIR } from '../build.ts';
+
+export const SCREENSHOT_DIR = path.resolve(CLIENT_OUT_DIR, '..', '..', 'test-artifacts', 'screenshots');
+
+/** Flags as the project runs Chromium everywhere: no sandbox (root, containers), no network beyond the test. */
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** `make test` builds first; a lone run of this file builds if nothing is there. */
+export async function ensureBuilt(): Promise<void> {
+  if (!existsSync(path.join(CLIENT_OUT_DIR, 'share-elements.js'))) await buildClient();
+}
+
+/** Chromium, or a reason to skip (outside CI, when it cannot be installed). */
+export async function launchChromium(): Promise<Browser | string> {
+  const tool = requireDebianTool('chromium', 'chromium', '/usr/bin/chromium');
+  if ('skip' in tool) return tool.skip;
+  return chromium.launch({ executablePath: tool.path, headless: true, args: ARGS });
+}
+
+/** Messages that say the network failed, expected while a server is down. */
+const NETWORK_NOISE = /WebSocket connection to|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|Failed to load resource/;
+
+export interface Device {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught exceptions seen so far. */
+  errors: string[];
+  /** The errors, less network failures. */
+  realErrors(): string[];
+}
+
+export async function openDevice(
+  t: TestContext,
+  browser: Browser,
+  url: string,
+  options: BrowserContextOptions & { init?: (() => void) | string | undefined } = {},
+): Promise<Device> {
+  const { init, ...contextOptions } = options;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
+  t.after(() => context.close());
+  if (typeof init === 'string') await context.addInitScript({ content: init });
+  else if (init) await context.addInitScript(init);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  await page.goto(url);
+  return { context, page, errors, realErrors: () => errors.filter((error) => !NETWORK_NOISE.test(error)) };
+}
+
+export interface Credentials {
+  sessionId: string;
+  passphrase: string;
+}
+
+/** Starts a new session from the start screen; returns what another device needs to join. */
+export async function createSession(page: Page, name: string): Promise<Credentials> {
+  const form = page.locator('share-join-form[mode=create]');
+  const sessionId = (await form.locator('code').nth(0).textContent())!.trim();
+  const passphrase = (await form.locator('code').nth(1).textContent())!.trim();
+  await form.getByLabel('Your name').fill(name);
+  await form.getByRole('button', { name: 'Start session' }).click();
+  await page.locator('share-connection-status').getByText('Connected').waitFor();
+  return { sessionId, passphrase };
+}
+
+/** Fills the Join tab and submits; does not wait for the outcome. */
+export async function submitJoin(page: Page, credentials: Credentials, name: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Join' }).click();
+  const form = page.locator('share-join-form[mode=join]');
+  await form.getByLabel('Session').fill(credentials.sessionId);
+  await form.getByLabel('Passphrase', { exact: true }).fill(credentials.passphrase);
+  await form.getByLabel('Your name').fill(name);
+  await form.getByRole('button', { name: 'Join session' }).click();
+}
+
+export async function joinSession(page: Page, credentials: Credentials, name: string): Promise<void> {
+  await submitJoin(page, credentials, name);
+  await page.locator('share-connection-status').getByText('Connected').waitFor();
+}
+
+/**
+ * An init script that records every Worker the page starts (window.workers:
+ * its URL and whether it answered with key bits), to check that key
+ * derivation ran off the main thread.
+ */
+export const WORKER_PROBE = `
+  window.workers = [];
+  const Native = window.Worker;
+  window.Worker = class extends Native {
+    constructor(url, options) {
+      super(url, options);
+      const record = { url: String(url), ok: false };
+      window.workers.push(record);
+      this.addEventListener('message', (event) => { record.ok = event.data?.ok === true && event.data.bits?.length === 32; });
+    }
+  };
+`;
+
+/** The workers the page started, from WORKER_PROBE. */
+export function workersOf(page: Page): Promise<Array<{ url: string; ok: boolean }>> {
+  return page.evaluate(() => (window as unknown as { workers: Array<{ url: string; ok: boolean }> }).workers);
+}
+
+/** Types a text into the composer and presses Enter. */
+export async function shareText(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Text to share').fill(text);
+  await page.getByLabel('Text to share').press('Enter');
+}
+
+/** The timeline's text items, newest first. */
+export function textItems(page: Page) {
+  return page.locator('share-content-item [part=text]');
+}
