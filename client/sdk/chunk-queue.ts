@@ -11,6 +11,8 @@ export class ChunkQueue {
   #buffered = 0;
   #error: Error | undefined;
   #wake: (() => void) | undefined;
+  /** Called after each take: the reader moved on, so there is room for more. */
+  onTake: (() => void) | undefined;
 
   constructor(readonly total: number) {}
 
@@ -22,6 +24,25 @@ export class ChunkQueue {
   /** True once a reader has taken anything: the item can no longer be read from the start. */
   get started(): boolean {
     return this.#next > 0;
+  }
+
+  /** The index the reader takes next (total once everything was taken). */
+  get next(): number {
+    return this.#next;
+  }
+
+  get failed(): boolean {
+    return this.#error !== undefined;
+  }
+
+  /** Every chunk not yet handed out is waiting here: the item can be read to the end without more. */
+  get holdsRest(): boolean {
+    return this.#chunks.size === this.total - this.#next;
+  }
+
+  /** Already handed out, or waiting here. */
+  has(index: number): boolean {
+    return index < this.#next || this.#chunks.has(index);
   }
 
   put(index: number, chunk: Uint8Array): void {
@@ -51,6 +72,7 @@ export class ChunkQueue {
         this.#chunks.delete(this.#next);
         this.#next++;
         this.#buffered -= chunk.length;
+        this.onTake?.();
         return chunk;
       }
       await new Promise<void>((resolve) => (this.#wake = resolve));

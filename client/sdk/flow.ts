@@ -71,3 +71,66 @@ export class Semaphore {
     else this.#free = Math.min(this.size, this.#free + 1);
   }
 }
+
+/**
+ * A door that is open (the session is joined on the current connection) or
+ * closed (connecting, re-joining). Waiters pass once it opens; they are
+ * refused if it fails (the session is over) or their signal aborts.
+ */
+export class Gate {
+  #open = false;
+  #error: Error | undefined;
+  readonly #waiters = new Set<{ resolve: () => void; reject: (error: unknown) => void }>();
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  open(): void {
+    this.#open = true;
+    this.#error = undefined;
+    for (const waiter of [...this.#waiters]) waiter.resolve();
+  }
+
+  close(): void {
+    this.#open = false;
+  }
+
+  /** Refuses everyone waiting, and every later waiter until reset(). */
+  fail(error: Error): void {
+    this.#open = false;
+    this.#error = error;
+    for (const waiter of [...this.#waiters]) waiter.reject(error);
+  }
+
+  /** Closed again, with no failure: a new session is being joined. */
+  reset(): void {
+    this.#open = false;
+    this.#error = undefined;
+  }
+
+  ready(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#open) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          done();
+          resolve();
+        },
+        reject: (error: unknown) => {
+          done();
+          reject(error);
+        },
+      };
+      const onAbort = () => waiter.reject(signal!.reason);
+      const done = () => {
+        this.#waiters.delete(waiter);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.#waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

@@ -11,8 +11,8 @@ import { ShareError } from './errors.ts';
 import { request, whenConnected } from './socket.ts';
 import type { ClientSocket } from './socket.ts';
 
-/** What a join returned that the SDK passes on (history paging is not covered yet). */
-export type JoinOutcome = Pick<JoinResult, 'clients' | 'created' | 'quota'>;
+/** What a join returned: members, whether it created the session, quota, and the raw first history page. */
+export type JoinOutcome = Pick<JoinResult, 'clients' | 'created' | 'quota'> & { history: unknown };
 
 /** A lost connection between challenge and join voids the challenge; try again a few times. */
 const ATTEMPTS = 3;
@@ -43,7 +43,7 @@ export async function performJoin(
       const payload = { sessionId, clientName, verifier: keys.authPublicKey, proof };
       const result = await request(socket, 'join', payload, timeoutMs);
       if (!Array.isArray(result.clients)) throw new ShareError('INTERNAL', 'The server sent a malformed join result');
-      return { clients: result.clients, created: result.created === true, quota: result.quota };
+      return { clients: result.clients, created: result.created === true, quota: result.quota, history: result.history };
     }
     if (attempt >= ATTEMPTS) throw new ShareError('UNAVAILABLE', 'The connection kept dropping while joining');
   }

@@ -15,6 +15,12 @@ export const DEFAULT_WINDOW = 16;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 export const DEFAULT_CHUNK_ACK_TIMEOUT_MS = 120_000;
 export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
+/** 16 fetches in flight: the same 4 MiB pipe as uploads. */
+export const DEFAULT_FETCH_WINDOW = 16;
+export const DEFAULT_RECEIVE_BUFFER_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_PREFETCH_BYTES = 256 * 1024;
+/** At most ~10 progress events per second per transfer. */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 100;
 
 export interface ResolvedOptions {
   clientName: string;
@@ -24,6 +30,10 @@ export interface ResolvedOptions {
   requestTimeoutMs: number;
   chunkAckTimeoutMs: number;
   stallTimeoutMs: number;
+  fetchWindow: number;
+  receiveBufferBytes: number;
+  prefetchBytes: number;
+  progressIntervalMs: number;
 }
 
 function integer(value: number | undefined, fallback: number, min: number, max: number, what: string): number {
@@ -38,6 +48,9 @@ export function resolveOptions(options: ShareClientOptions, defaultDeriveKeys: D
   if (typeof options?.url !== 'string' || options.url === '') throw new ShareError('INVALID_PAYLOAD', 'url is required');
   const name = parsePayload(ClientNameSchema, options.clientName);
   if (!name.ok) throw new ShareError('INVALID_PAYLOAD', `clientName ${name.reason}`);
+  if (options.accessToken !== undefined && typeof options.accessToken !== 'string') {
+    throw new ShareError('INVALID_PAYLOAD', 'accessToken must be a string');
+  }
   const day = 86_400_000;
   return {
     clientName: name.value,
@@ -48,5 +61,9 @@ export function resolveOptions(options: ShareClientOptions, defaultDeriveKeys: D
     chunkAckTimeoutMs: integer(options.chunkAckTimeoutMs, DEFAULT_CHUNK_ACK_TIMEOUT_MS, 1, day, 'chunkAckTimeoutMs'),
     // 0 turns the stall check off.
     stallTimeoutMs: integer(options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS, 0, day, 'stallTimeoutMs'),
+    fetchWindow: integer(options.fetchWindow, DEFAULT_FETCH_WINDOW, 1, 1024, 'fetchWindow'),
+    receiveBufferBytes: integer(options.receiveBufferBytes, DEFAULT_RECEIVE_BUFFER_BYTES, 1, 2 ** 40, 'receiveBufferBytes'),
+    prefetchBytes: integer(options.prefetchBytes, DEFAULT_PREFETCH_BYTES, 0, 2 ** 40, 'prefetchBytes'),
+    progressIntervalMs: integer(options.progressIntervalMs, DEFAULT_PROGRESS_INTERVAL_MS, 0, day, 'progressIntervalMs'),
   };
 }

@@ -6,12 +6,19 @@
  */
 import { hexEncode, utf8Encode } from '../../protocol/crypto/index.ts';
 import type { ContentDescriptor, ContentKind } from '../../protocol/crypto/index.ts';
-import type { RelayedContentHeader } from '../../protocol/events.ts';
 import { ShareError, cancelledError } from './errors.ts';
 import type { IncomingTransfer } from './incoming-transfer.ts';
 import type { ReceivedItem } from './types.ts';
 
 const decoder = new TextDecoder();
+
+/** Who shared an item and when: the relayed header's or the history header's. */
+export interface ItemOrigin {
+  contentId: string;
+  senderId: string;
+  senderName: string;
+  timestamp: number;
+}
 
 export class Item implements ReceivedItem {
   readonly contentId: string;
@@ -19,12 +26,15 @@ export class Item implements ReceivedItem {
   readonly senderName: string;
   readonly timestamp: number;
   readonly kind: ContentKind;
-  readonly name: string;
   readonly mimeType: string;
   readonly size: number;
   readonly width?: number;
   readonly height?: number;
   readonly received: Promise<void>;
+  /** Kept current by the receiver (pin-content, history). */
+  pinned = false;
+  /** The latest rename, decrypted; undefined for the descriptor's own name. */
+  renamed: string | undefined;
 
   readonly #transfer: IncomingTransfer;
   readonly #descriptor: ContentDescriptor;
@@ -33,13 +43,12 @@ export class Item implements ReceivedItem {
   #claimed = false;
   #bytes: Promise<Uint8Array> | undefined;
 
-  constructor(header: RelayedContentHeader, descriptor: ContentDescriptor, transfer: IncomingTransfer) {
-    this.contentId = header.contentId;
-    this.senderId = header.senderId;
-    this.senderName = header.senderName;
-    this.timestamp = header.timestamp;
+  constructor(origin: ItemOrigin, descriptor: ContentDescriptor, transfer: IncomingTransfer) {
+    this.contentId = origin.contentId;
+    this.senderId = origin.senderId;
+    this.senderName = origin.senderName;
+    this.timestamp = origin.timestamp;
     this.kind = descriptor.kind;
-    this.name = descriptor.name;
     this.mimeType = descriptor.mimeType;
     this.size = descriptor.size;
     if (descriptor.width !== undefined) this.width = descriptor.width;
@@ -48,6 +57,14 @@ export class Item implements ReceivedItem {
     this.#transfer = transfer;
     this.#descriptor = descriptor;
     this.#inline = descriptor.text === undefined ? undefined : utf8Encode(descriptor.text);
+  }
+
+  get name(): string {
+    return this.renamed ?? this.#descriptor.name;
+  }
+
+  get complete(): boolean {
+    return this.#transfer.complete;
   }
 
   get bufferedBytes(): number {
@@ -98,7 +115,7 @@ export class Item implements ReceivedItem {
   }
 
   discard(): void {
-    this.#transfer.fail(cancelledError(this.contentId, 'This item was discarded'));
+    this.#transfer.fail(cancelledError(this.contentId, 'This item was discarded'), true);
     this.#transfer.queue.fail(cancelledError(this.contentId, 'This item was discarded'));
   }
 
@@ -128,6 +145,7 @@ export class Item implements ReceivedItem {
     }
     this.#claimed = true;
     let finished = false;
+    this.#transfer.claim(); // fetches what is not here yet, a window at a time
     try {
       for (;;) {
         const chunk = await this.#transfer.queue.take();
@@ -136,6 +154,7 @@ export class Item implements ReceivedItem {
       }
       finished = true;
     } finally {
+      this.#transfer.unclaim();
       if (!finished) this.discard();
     }
   }

@@ -8,6 +8,7 @@ import { io } from 'socket.io-client';
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import * as parser from '../../protocol/parser.ts';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.ts';
+import { isErrorCode } from '../../protocol/errors.ts';
 import { ShareError, ackError } from './errors.ts';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -16,7 +17,7 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
  * reconnectionAttempts is Infinity (not the seed's 5): a tab left open must
  * come back after a server restart or a long network outage, and the backoff
  * is capped at reconnectionDelayMax, so retrying forever costs one attempt
- * every 5 s. Pass socketOptions.reconnectionAttempts to bound it.
+ * every 5 s. Pass the reconnectionAttempts option to bound it.
  */
 export const DEFAULT_SOCKET_OPTIONS: Partial<ManagerOptions & SocketOptions> = {
   path: '/socket.io/',
@@ -29,13 +30,46 @@ export const DEFAULT_SOCKET_OPTIONS: Partial<ManagerOptions & SocketOptions> = {
   timeout: 20_000,
 };
 
-export function createSocket(url: string, options: Partial<ManagerOptions & SocketOptions> = {}): ClientSocket {
+/** The connection options a ShareClient takes besides socketOptions (the seed's names). */
+export interface ConnectionOptions {
+  accessToken?: string | undefined;
+  reconnection?: boolean | undefined;
+  reconnectionAttempts?: number | undefined;
+  reconnectionDelay?: number | undefined;
+  reconnectionDelayMax?: number | undefined;
+  timeout?: number | undefined;
+  socketOptions?: Partial<ManagerOptions & SocketOptions> | undefined;
+}
+
+export function createSocket(url: string, options: ConnectionOptions = {}): ClientSocket {
+  const chosen: Partial<ManagerOptions & SocketOptions> = {};
+  for (const key of ['reconnection', 'reconnectionAttempts', 'reconnectionDelay', 'reconnectionDelayMax', 'timeout'] as const) {
+    if (options[key] !== undefined) (chosen as Record<string, unknown>)[key] = options[key];
+  }
   return io(url, {
     ...DEFAULT_SOCKET_OPTIONS,
-    ...options,
+    ...chosen,
+    ...(options.accessToken !== undefined ? { auth: { accessToken: options.accessToken } } : {}),
+    ...options.socketOptions,
     parser, // the server speaks only this parser
     autoConnect: false, // connect on the first join, not on construction
     forceNew: true, // one connection per client, never shared with another ShareClient
+  });
+}
+
+/**
+ * A refused or failed connection attempt as a ShareError: the server's code
+ * (`err.data.code`: UNAUTHORIZED without the access token, RATE_LIMITED) when
+ * it gave one, else UNAVAILABLE.
+ */
+export function connectError(error: unknown): ShareError {
+  const data = (error as { data?: { code?: unknown; retryAfterMs?: unknown } } | undefined)?.data;
+  const code = isErrorCode(data?.code) ? data.code : 'UNAVAILABLE';
+  const message = error instanceof Error ? error.message : 'Cannot connect to the server';
+  const retry = data?.retryAfterMs;
+  return new ShareError(code, `Cannot connect: ${message}`, {
+    cause: error,
+    ...(typeof retry === 'number' && Number.isFinite(retry) && retry >= 0 ? { retryAfterMs: retry } : {}),
   });
 }
 
@@ -92,12 +126,56 @@ export function whenConnected(socket: ClientSocket, timeoutMs: number): Promise<
       else resolve();
     };
     const onConnect = () => done();
-    // While socket.io keeps retrying (`active`), a failed attempt is not the end.
+    // While socket.io keeps retrying (`active`), a failed attempt is not the end;
+    // a refusal by the server (access token, rate limit) is.
     const onError = (error: Error) => {
-      if (!socket.active) done(new ShareError('UNAVAILABLE', `Cannot connect: ${error.message}`, { cause: error }));
+      if (!socket.active || !socket.io.reconnection()) done(connectError(error));
     };
     const timer = setTimeout(() => done(new ShareError('UNAVAILABLE', 'Timed out connecting to the server')), timeoutMs);
     socket.on('connect', onConnect);
     socket.on('connect_error', onError);
+  });
+}
+
+/** Longest server-stated wait the SDK honours by itself before retrying. */
+const MAX_RETRY_WAIT_MS = 60_000;
+
+/**
+ * request(), but a RATE_LIMITED answer is waited out (the server says how
+ * long) and the request sent again: for chunks and fetches, which a fast
+ * transfer may send faster than the server's per-connection event budget.
+ */
+export async function requestPaced<E extends keyof Requests>(
+  socket: ClientSocket,
+  event: E,
+  payload: PayloadOf<E>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  contentId?: string,
+): Promise<{ success: true } & ResultOf<E>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request(socket, event, payload, timeoutMs, contentId);
+    } catch (error) {
+      const wait = error instanceof ShareError && error.code === 'RATE_LIMITED' ? error.retryAfterMs ?? 1000 : undefined;
+      if (wait === undefined || wait > MAX_RETRY_WAIT_MS || attempt >= 10) throw error;
+      await delay(Math.max(wait, 10), signal);
+    }
+  }
+}
+
+/** Waits `ms` (a server-stated retry time), or rejects when `signal` aborts. */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -9,7 +9,12 @@ import type { FileData } from './types.ts';
 
 export interface ChunkSource {
   readonly size: number;
-  /** Chunk `index` (called with 0, 1, 2, ... in turn): chunkSize bytes, the last one the rest. */
+  /**
+   * True when any chunk can be read again, in any order (Blob, bytes): an
+   * interrupted upload can then resume with exactly the chunks the server lacks.
+   */
+  readonly rereadable: boolean;
+  /** Chunk `index`: chunkSize bytes, the last one the rest. Called with 0, 1, 2, ... in turn unless rereadable. */
   read(index: number): Promise<Uint8Array>;
   /** Rejects when the input holds more than `size` bytes (checked by read() for the last chunk). */
   expectEnd(): Promise<void>;
@@ -56,6 +61,7 @@ export function openSource(data: FileData, declaredSize: number | undefined, chu
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
     return {
       size,
+      rereadable: true,
       read: async (index) => bytes.subarray(index * chunkSize, index * chunkSize + chunkLength(size, chunkSize, index)),
       expectEnd: async () => {},
       close: async () => {},
@@ -65,6 +71,7 @@ export function openSource(data: FileData, declaredSize: number | undefined, chu
   const blob = data;
   return {
     size,
+    rereadable: true,
     read: async (index) => {
       const start = index * chunkSize;
       return new Uint8Array(await blob.slice(start, start + chunkLength(size, chunkSize, index)).arrayBuffer());
@@ -80,6 +87,7 @@ export function openSource(data: FileData, declaredSize: number | undefined, chu
  * its buffer cannot alter bytes we still hold.
  */
 class IterableSource implements ChunkSource {
+  readonly rereadable = false;
   readonly #iterator: AsyncIterator<Uint8Array>;
   #rest: Uint8Array = new Uint8Array(0);
   #closed = false;

@@ -1,4 +1,4 @@
-/** This client's uploads in progress: cancelling them, and settling those a disconnect cut short. */
+/** This client's uploads in progress: cancelling them, and settling those a lost connection left unfinished. */
 import { ShareError, cancelledError } from './errors.ts';
 
 export interface OutgoingUpload {
@@ -13,8 +13,8 @@ export interface OutgoingUpload {
 
 export class UploadRegistry {
   readonly #uploads = new Map<string, OutgoingUpload>();
-  /** content id -> resume token of uploads the server may still be waiting on. */
-  readonly #interrupted = new Map<string, Uint8Array>();
+  /** content id -> resume token of uploads that ended while the server could not be told: cancel them there after re-joining. */
+  readonly #abandoned = new Map<string, Uint8Array>();
 
   add(contentId: string, resumeToken: Uint8Array | undefined): OutgoingUpload {
     const upload: OutgoingUpload = { controller: new AbortController(), cancellable: true, resumeToken };
@@ -26,16 +26,20 @@ export class UploadRegistry {
     return this.#uploads.get(contentId);
   }
 
+  has(contentId: string): boolean {
+    return this.#uploads.has(contentId);
+  }
+
   delete(contentId: string): void {
     this.#uploads.delete(contentId);
   }
 
   /** True if cancelled now; false if too late or already stopped; undefined if it is not ours. */
-  cancel(contentId: string): boolean | undefined {
+  cancel(contentId: string, reason: ShareError = cancelledError(contentId)): boolean | undefined {
     const upload = this.#uploads.get(contentId);
     if (!upload) return undefined;
     if (!upload.cancellable || upload.controller.signal.aborted) return false;
-    upload.controller.abort(cancelledError(contentId));
+    upload.controller.abort(reason);
     return true;
   }
 
@@ -49,21 +53,18 @@ export class UploadRegistry {
     return pending;
   }
 
-  /** The connection dropped: the server keeps unfinished uploads for a resume, so note them first. */
-  interruptAll(error: ShareError): void {
-    for (const [contentId, upload] of this.#uploads) {
-      if (upload.resumeToken && !upload.controller.signal.aborted) this.#interrupted.set(contentId, upload.resumeToken);
-    }
-    this.abortAll(error);
+  noteAbandoned(contentId: string): void {
+    const token = this.#uploads.get(contentId)?.resumeToken;
+    if (token) this.#abandoned.set(contentId, token);
   }
 
-  takeInterrupted(): Array<[contentId: string, resumeToken: Uint8Array]> {
-    const list = [...this.#interrupted];
-    this.#interrupted.clear();
+  takeAbandoned(): Array<[contentId: string, resumeToken: Uint8Array]> {
+    const list = [...this.#abandoned];
+    this.#abandoned.clear();
     return list;
   }
 
-  clearInterrupted(): void {
-    this.#interrupted.clear();
+  clearAbandoned(): void {
+    this.#abandoned.clear();
   }
 }
