@@ -2,16 +2,22 @@
  * Atomic file replacement: write a temporary file beside the target, then
  * rename it over the target. A crash at any moment leaves either the old file
  * or the new one, never half of one. With `fsync`, the data also survives a
- * power loss (at a cost per write); without, it survives a killed process.
+ * power loss (at a cost per write: the file, then the directories whose
+ * entries changed, are fsynced); without, it survives a killed process.
+ *
+ * Used for the small records (session.json, item.json): once per session or
+ * item and per change, never per chunk (chunks go to the item's chunk log).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { syncDir } from './chunk-log.ts';
 
 export const TEMP_SUFFIX = '.partial';
 
 export async function writeFileAtomic(target: string, parts: Uint8Array[], fsync: boolean): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
+  const dir = path.dirname(target);
+  const created = await mkdir(dir, { recursive: true });
   const temp = `${target}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
   const handle = await open(temp, 'w');
   try {
@@ -24,4 +30,10 @@ export async function writeFileAtomic(target: string, parts: Uint8Array[], fsync
   }
   await handle.close();
   await rename(temp, target);
+  if (fsync) {
+    // The renamed entry, and the entries of the directories this call created.
+    const dirs = [dir];
+    if (created) for (let d = dir; d !== path.dirname(created) && d !== path.dirname(d); ) dirs.push((d = path.dirname(d)));
+    for (const d of dirs) await syncDir(d);
+  }
 }

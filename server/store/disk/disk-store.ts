@@ -1,11 +1,22 @@
 /**
  * The embedded store: everything under DATA_DIR on local disk, indexed in
- * memory at start-up. Every file is written atomically (see atomic.ts), an
- * item's record is written before any of its chunks, and a chunk counts only
- * once its file is complete, so a restart after `kill -9` recovers exactly
- * what was acknowledged and never serves half an item as complete.
+ * memory at start-up.
+ *
+ * - Session and item records (session.json, item.json) are small JSON files
+ *   written atomically (atomic.ts), once per session or item and per change.
+ * - An item's chunks are records in its append-only chunk log (chunk-log.ts):
+ *   one positioned write per chunk (or per batch of queued chunks) to a handle
+ *   kept open while the upload is in progress, closed when the item is
+ *   complete, removed, or its session deleted.
+ * - A chunk counts (is listed, served, acknowledged) only once its record is
+ *   completely written. After `kill -9` the scan at start-up keeps exactly the
+ *   complete records and truncates the rest, so a restart recovers what was
+ *   acknowledged and never serves half a chunk.
+ * - Changes to a session's directories (record writes, moves to the trash) run
+ *   one at a time per session and check that what they write is still in the
+ *   index, so a removal racing a write never leaves a file that looks valid.
  */
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ProtocolError } from '../../../protocol/errors.ts';
@@ -25,12 +36,20 @@ import {
   type StoredChunk,
 } from '../content-store.ts';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomic.ts';
-import { DiskPaths } from './paths.ts';
+import { ChunkLog, LOG_FILE, type LogOptions, LogPool, scanLog } from './chunk-log.ts';
+import { DiskPaths, LEGACY_CHUNKS_DIR, legacyChunkIndex } from './paths.ts';
 import { decodeItem, decodeSession, encodeItem, encodeSession } from './records.ts';
 import { ItemIndex } from './item-index.ts';
 
 /** Activity is written to disk at most this often per session (it only steers expiry). */
 const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+/** Chunk logs that may keep a file handle open at once (uploads in progress); past it, idle ones close. */
+const DEFAULT_MAX_OPEN_LOGS = 256;
+/** A completed item's log opened to serve fetches stays open while they keep coming, and closes after this long without one. */
+const DEFAULT_READ_IDLE_MS = 2_000;
+
+const noop = () => undefined;
+const removedError = () => new ProtocolError('NOT_FOUND', 'The item was removed');
 
 interface SessionIndex {
   record: SessionRecord;
@@ -43,12 +62,18 @@ interface SessionIndex {
 export class DiskStore implements ContentStore {
   private readonly paths: DiskPaths;
   private readonly sessions = new Map<string, SessionIndex>();
+  private readonly pool: LogPool;
+  private readonly logOptions: LogOptions;
+  /** Per session id: the tail of its queue of directory changes. */
+  private readonly dirQueues = new Map<string, Promise<unknown>>();
 
   constructor(
     dataDir: string,
-    private readonly options: { fsync: boolean; log: Logger },
+    private readonly options: { fsync: boolean; log: Logger; maxOpenLogs?: number; readIdleMs?: number },
   ) {
     this.paths = new DiskPaths(path.resolve(dataDir));
+    this.pool = new LogPool(options.maxOpenLogs ?? DEFAULT_MAX_OPEN_LOGS);
+    this.logOptions = { fsync: options.fsync, pool: this.pool, readIdleMs: options.readIdleMs ?? DEFAULT_READ_IDLE_MS };
   }
 
   async open(): Promise<void> {
@@ -60,6 +85,7 @@ export class DiskStore implements ContentStore {
   }
 
   async close(): Promise<void> {
+    await this.pool.closeAll();
     for (const session of this.sessions.values()) {
       if (session.record.lastActiveAt !== session.persistedActiveAt) await this.writeSession(session);
     }
@@ -92,12 +118,12 @@ export class DiskStore implements ContentStore {
   }
 
   async deleteSession(sessionId: string): Promise<void> {
-    if (!this.sessions.delete(sessionId)) return;
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    this.sessions.delete(sessionId);
+    const closing = [...session.items.values()].map((item) => item.log.remove());
     // One rename takes the whole session away at once; the files are removed after.
-    await mkdir(this.paths.trashDir, { recursive: true });
-    const trash = path.join(this.paths.trashDir, randomBytes(8).toString('hex'));
-    await rename(this.paths.session(sessionId), trash).catch(() => undefined);
-    await rm(trash, { recursive: true, force: true });
+    await this.removeDir(sessionId, this.paths.session(sessionId), closing);
   }
 
   async idleSessions(cutoff: number): Promise<string[]> {
@@ -112,16 +138,29 @@ export class DiskStore implements ContentStore {
     const session = this.requireSession(sessionId);
     if (session.items.has(item.contentId)) throw new ProtocolError('CONFLICT', 'This content id is already in use');
     session.lastTimestamp = Math.max(item.timestamp, session.lastTimestamp + 1);
-    const index = new ItemIndex({ ...item, timestamp: session.lastTimestamp });
+    const log = new ChunkLog(this.paths.chunkLog(sessionId, item.contentId), 0, this.logOptions);
+    const index = new ItemIndex({ ...item, timestamp: session.lastTimestamp }, log);
     session.items.set(item.contentId, index);
-    try {
+    const indexed = () => this.sessions.get(sessionId)?.items.get(item.contentId) === index;
+    // The directory and item.json, written once; the chunk log is created by the first chunk.
+    const created = this.inSessionDirs(sessionId, async () => {
+      if (!indexed()) throw removedError();
       await writeFileAtomic(this.paths.itemRecord(sessionId, item.contentId), encodeItem(index.record), this.options.fsync);
+    });
+    index.created = created;
+    created.catch(noop);
+    try {
+      await created;
     } catch (error) {
-      const removed = session.items.get(item.contentId) !== index;
+      const removed = !indexed();
       if (!removed) session.items.delete(item.contentId);
-      if (removed || !this.sessions.has(sessionId)) throw new ProtocolError('NOT_FOUND', 'The item was removed');
+      if (removed || !this.sessions.has(sessionId)) throw removedError();
       throw error;
+    } finally {
+      if (index.created === created) index.created = undefined;
     }
+    // Removed meanwhile: the removal, queued after this write, takes the directory away.
+    if (!indexed()) throw removedError();
     return index.state();
   }
 
@@ -147,23 +186,50 @@ export class DiskStore implements ContentStore {
     chunk: StoredChunk,
   ): Promise<{ item: ItemState; added: boolean }> {
     const item = this.requireItem(sessionId, contentId);
-    if (index >= item.record.totalChunks) throw new ProtocolError('INVALID_PAYLOAD', 'chunkIndex must be below totalChunks');
+    if (!Number.isInteger(index) || index < 0 || index >= item.record.totalChunks) {
+      throw new ProtocolError('INVALID_PAYLOAD', 'chunkIndex must be below totalChunks');
+    }
+    if (chunk.iv.byteLength > 255) throw new ProtocolError('INVALID_PAYLOAD', 'iv too long');
     if (item.has(index)) return { item: item.state(), added: false };
-    const stillThere = () => this.sessions.get(sessionId)?.items.get(contentId) === item;
+    const inFlight = item.writing.get(index);
+    if (inFlight) {
+      // The same chunk is being written: wait for that write, then answer as for a repeat (or retry if it failed).
+      await inFlight.then(noop, noop);
+      return this.putChunk(sessionId, contentId, index, chunk);
+    }
+    const write = this.appendChunk(sessionId, contentId, item, index, chunk);
+    item.writing.set(index, write);
     try {
-      await writeFileAtomic(this.paths.chunk(sessionId, contentId, index), [chunk.iv, chunk.encryptedData], this.options.fsync);
+      return await write;
+    } finally {
+      if (item.writing.get(index) === write) item.writing.delete(index);
+    }
+  }
+
+  private async appendChunk(
+    sessionId: string,
+    contentId: string,
+    item: ItemIndex,
+    index: number,
+    chunk: StoredChunk,
+  ): Promise<{ item: ItemState; added: boolean }> {
+    const stillThere = () => this.sessions.get(sessionId)?.items.get(contentId) === item;
+    if (item.created) await item.created.catch(noop);
+    if (!stillThere()) throw removedError();
+    let entry;
+    try {
+      entry = await item.log.append(index, chunk.iv, chunk.encryptedData);
     } catch (error) {
-      // Removed (moved to the trash) while the chunk was being written.
-      if (!stillThere()) throw new ProtocolError('NOT_FOUND', 'The item was removed');
+      // Removed while the chunk was queued or being written.
+      if (!stillThere()) throw removedError();
       throw error;
     }
-    if (!stillThere()) {
-      await rm(this.paths.item(sessionId, contentId), { recursive: true, force: true });
-      throw new ProtocolError('NOT_FOUND', 'The item was removed');
-    }
-    if (item.has(index)) return { item: item.state(), added: false };
-    item.add(index, chunk.iv.byteLength + chunk.encryptedData.byteLength);
-    return { item: item.state(), added: true };
+    // Removed while it was being written: the removal waited for this write and takes the log away with the item.
+    if (!stillThere()) throw removedError();
+    const added = item.add(entry);
+    // Complete: no more appends, let the handle go (reads open the file as needed).
+    if (item.complete) await item.log.release();
+    return { item: item.state(), added };
   }
 
   hasChunk(sessionId: string, contentId: string, index: number): boolean {
@@ -174,8 +240,7 @@ export class DiskStore implements ContentStore {
     const found: Array<{ sessionId: string; item: ItemState }> = [];
     for (const [sessionId, session] of this.sessions) {
       for (const item of session.items.values()) {
-        const state = item.state();
-        if (!state.complete) found.push({ sessionId, item: state });
+        if (!item.complete) found.push({ sessionId, item: item.state() });
       }
     }
     return found;
@@ -183,10 +248,17 @@ export class DiskStore implements ContentStore {
 
   async getChunk(sessionId: string, contentId: string, index: number): Promise<StoredChunk | undefined> {
     const item = this.sessions.get(sessionId)?.items.get(contentId);
-    if (!item?.has(index)) return undefined;
-    const bytes = await readFile(this.paths.chunk(sessionId, contentId, index)).catch(() => undefined);
-    if (!bytes || bytes.byteLength < IV_BYTES) return undefined;
-    return { iv: bytes.subarray(0, IV_BYTES), encryptedData: bytes.subarray(IV_BYTES) };
+    const entry = item?.entry(index);
+    if (!item || !entry) return undefined;
+    const chunk = await item.log.read(entry).catch(() => undefined);
+    if (this.sessions.get(sessionId)?.items.get(contentId) !== item) return undefined;
+    if (chunk === 'corrupt') {
+      // Never serve a damaged record; the chunk is missing again (a resumed upload can send it anew).
+      if (item.entry(index)?.offset === entry.offset) item.drop(index);
+      this.options.log.error('store: damaged chunk record dropped', { chunkIndex: index, offset: entry.offset });
+      return undefined;
+    }
+    return chunk;
   }
 
   async missingChunks(sessionId: string, contentId: string): Promise<number[]> {
@@ -200,28 +272,34 @@ export class DiskStore implements ContentStore {
   ): Promise<ItemState | undefined> {
     const item = this.sessions.get(sessionId)?.items.get(contentId);
     if (!item) return undefined;
-    const updated: ItemRecord = { ...item.record };
-    if (patch.pinned !== undefined) updated.pinned = patch.pinned;
-    if (patch.name !== undefined) updated.name = patch.name;
-    await writeFileAtomic(this.paths.itemRecord(sessionId, contentId), encodeItem(updated), this.options.fsync);
-    item.record = updated;
-    return item.state();
+    const indexed = () => this.sessions.get(sessionId)?.items.get(contentId) === item;
+    return this.inSessionDirs(sessionId, async () => {
+      if (!indexed()) return undefined;
+      const updated: ItemRecord = { ...item.record };
+      if (patch.pinned !== undefined) updated.pinned = patch.pinned;
+      if (patch.name !== undefined) updated.name = patch.name;
+      await writeFileAtomic(this.paths.itemRecord(sessionId, contentId), encodeItem(updated), this.options.fsync);
+      item.record = updated;
+      return indexed() ? item.state() : undefined;
+    });
   }
 
   async removeItem(sessionId: string, contentId: string): Promise<boolean> {
     const session = this.sessions.get(sessionId);
-    if (!session?.items.delete(contentId)) return false;
-    await this.removeDir(this.paths.item(sessionId, contentId));
+    const item = session?.items.get(contentId);
+    if (!session || !item) return false;
+    session.items.delete(contentId);
+    await this.removeDir(sessionId, this.paths.item(sessionId, contentId), [item.log.remove()]);
     return true;
   }
 
   async clearItems(sessionId: string): Promise<number> {
     const session = this.sessions.get(sessionId);
     if (!session) return 0;
-    const count = session.items.size;
+    const items = [...session.items.values()];
     session.items.clear();
-    await this.removeDir(this.paths.items(sessionId));
-    return count;
+    await this.removeDir(sessionId, this.paths.items(sessionId), items.map((item) => item.log.remove()));
+    return items.length;
   }
 
   async usage(sessionId: string): Promise<SessionUsage> {
@@ -230,6 +308,11 @@ export class DiskStore implements ContentStore {
     let bytes = 0;
     for (const item of session.items.values()) bytes += item.bytes;
     return { bytes, items: session.items.size };
+  }
+
+  /** Chunk-log handles open right now (for tests). */
+  openLogs(): number {
+    return this.pool.size;
   }
 
   private requireSession(sessionId: string): SessionIndex {
@@ -244,17 +327,48 @@ export class DiskStore implements ContentStore {
     return item;
   }
 
-  private async writeSession(session: SessionIndex): Promise<void> {
-    const activeAt = session.record.lastActiveAt;
-    await writeFileAtomic(this.paths.sessionRecord(session.record.sessionId), encodeSession(session.record), this.options.fsync);
-    session.persistedActiveAt = activeAt;
+  /**
+   * Runs a change to a session's directories after the ones before it, so a
+   * record write and a move to the trash never interleave (a write that runs
+   * after its item or session was removed checks the index and does nothing).
+   */
+  private inSessionDirs<T>(sessionId: string, change: () => Promise<T>): Promise<T> {
+    const before = this.dirQueues.get(sessionId) ?? Promise.resolve();
+    const run = before.then(change);
+    const tail = run.then(noop, noop);
+    this.dirQueues.set(sessionId, tail);
+    void tail.then(() => {
+      if (this.dirQueues.get(sessionId) === tail) this.dirQueues.delete(sessionId);
+    });
+    return run;
   }
 
-  /** Moves a directory to the trash (atomic), then deletes it. */
-  private async removeDir(dir: string): Promise<void> {
-    await mkdir(this.paths.trashDir, { recursive: true });
+  private async writeSession(session: SessionIndex): Promise<void> {
+    const { sessionId } = session.record;
+    const activeAt = session.record.lastActiveAt;
+    await this.inSessionDirs(sessionId, async () => {
+      // Deleted meanwhile: writing would bring the session back.
+      if (this.sessions.get(sessionId) !== session) return;
+      await writeFileAtomic(this.paths.sessionRecord(sessionId), encodeSession(session.record), this.options.fsync);
+      session.persistedActiveAt = activeAt;
+    });
+  }
+
+  /**
+   * Moves a directory to the trash in one rename (so it goes away at once and
+   * whole), after its chunk logs are closed and the writes under way to them
+   * are done, then deletes it.
+   */
+  private async removeDir(sessionId: string, dir: string, closing: Array<Promise<void>>): Promise<void> {
     const trash = path.join(this.paths.trashDir, randomBytes(8).toString('hex'));
-    const moved = await rename(dir, trash).then(() => true, () => false);
+    const moved = await this.inSessionDirs(sessionId, async () => {
+      await Promise.all(closing.map((close) => close.catch(noop)));
+      await mkdir(this.paths.trashDir, { recursive: true });
+      return rename(dir, trash).then(
+        () => true,
+        () => false,
+      );
+    });
     if (moved) await rm(trash, { recursive: true, force: true });
   }
 
@@ -269,6 +383,9 @@ export class DiskStore implements ContentStore {
       return;
     }
     const session: SessionIndex = { record, persistedActiveAt: record.lastActiveAt, items: new Map(), lastTimestamp: 0 };
+    for (const name of await readdir(dir)) {
+      if (name.endsWith(TEMP_SUFFIX)) await rm(path.join(dir, name), { force: true });
+    }
     const itemsDir = path.join(dir, 'items');
     for (const name of await readdir(itemsDir).catch(() => [] as string[])) {
       const item = await this.loadItem(path.join(itemsDir, name));
@@ -281,24 +398,48 @@ export class DiskStore implements ContentStore {
 
   private async loadItem(dir: string): Promise<ItemIndex | undefined> {
     let record: ItemRecord;
+    let names: string[];
     try {
+      names = await readdir(dir);
       record = decodeItem(await readFile(path.join(dir, 'item.json'), 'utf8'));
     } catch {
+      // No readable item.json: the item was never acknowledged (or is not a directory at all).
       await rm(dir, { recursive: true, force: true });
       return undefined;
     }
-    const item = new ItemIndex(record);
-    const chunksDir = path.join(dir, 'chunks');
-    for (const name of await readdir(chunksDir).catch(() => [] as string[])) {
-      const match = /^(\d+)\.bin$/.exec(name);
-      const index = match ? Number(match[1]) : -1;
-      if (name.endsWith(TEMP_SUFFIX) || index < 0 || index >= record.totalChunks) {
-        await rm(path.join(chunksDir, name), { force: true });
-        continue;
-      }
-      const info = await stat(path.join(chunksDir, name));
-      item.add(index, info.size);
+    for (const name of names) {
+      if (name.endsWith(TEMP_SUFFIX)) await rm(path.join(dir, name), { force: true });
     }
+    const file = path.join(dir, LOG_FILE);
+    const scan = await scanLog(file, record.totalChunks, { verifyTail: this.options.fsync, fsync: this.options.fsync });
+    if (scan.truncated > 0) {
+      this.options.log.warn('store: cut an incomplete chunk log record', { item: path.basename(dir), bytes: scan.truncated });
+    }
+    const item = new ItemIndex(record, new ChunkLog(file, scan.end, this.logOptions));
+    for (const entry of scan.entries) item.add(entry);
+    if (names.includes(LEGACY_CHUNKS_DIR)) await this.migrateLegacyChunks(item, path.join(dir, LEGACY_CHUNKS_DIR));
     return item;
+  }
+
+  /**
+   * Chunks stored one file each (before the chunk log) are appended to the log,
+   * then their directory is deleted. Interrupted, it runs again at the next
+   * start: chunks already in the log are skipped.
+   */
+  private async migrateLegacyChunks(item: ItemIndex, chunksDir: string): Promise<void> {
+    const indexes: number[] = [];
+    for (const name of await readdir(chunksDir).catch(() => [] as string[])) {
+      const index = legacyChunkIndex(name);
+      if (index !== undefined && index < item.record.totalChunks) indexes.push(index);
+    }
+    indexes.sort((a, b) => a - b);
+    for (const index of indexes) {
+      if (item.has(index)) continue;
+      const bytes = await readFile(path.join(chunksDir, `${index}.bin`)).catch(() => undefined);
+      if (!bytes || bytes.byteLength < IV_BYTES) continue;
+      item.add(await item.log.append(index, bytes.subarray(0, IV_BYTES), bytes.subarray(IV_BYTES)));
+    }
+    await item.log.release();
+    await rm(chunksDir, { recursive: true, force: true });
   }
 }
