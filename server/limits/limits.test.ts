@@ -64,50 +64,61 @@ test('events per connection are limited and recover after the window', async (t)
   assert.equal((await socket.emitWithAck('join-challenge', { sessionId: 'busy' })).success, true);
 });
 
-test('bytes per connection are limited', async (t) => {
-  const server = await startServer(t, { BYTES_PER_SOCKET: '3000' });
+test('bytes per connection are limited and recover after the window', async (t) => {
+  const server = await startServer(t, { BYTES_PER_SOCKET: '3000', EVENT_WINDOW: '500ms' });
   const { socket } = await joinAs(t, server, 'bytes', 'Alice');
   const send = (contentId: string) =>
     socket.emitWithAck('content', { sessionId: 'bytes', content: { contentId, totalChunks: 0, encryptedDescriptor: randomBytes(1400), iv: randomBytes(12) } });
   assert.equal((await send('a')).success, true);
   assert.equal((await send('b')).success, true);
   const third = await send('c');
-  assert.equal(!third.success && third.code, 'RATE_LIMITED');
+  assert.ok(!third.success && third.code === 'RATE_LIMITED' && third.retryAfterMs! > 0);
+  await waitFor(third.retryAfterMs!);
+  assert.equal((await send('d')).success, true);
 });
 
-test('join attempts are limited per address', async (t) => {
-  const server = await startServer(t, { JOINS_PER_ADDRESS: '2' });
+test('join attempts are limited per address and recover after the window', async (t) => {
+  const server = await startServer(t, { JOINS_PER_ADDRESS: '2', JOIN_WINDOW: '500ms' });
   const socket = await connect(t, server);
   assert.equal((await join(socket, 'j1', 'A')).success, true);
   assert.equal((await join(socket, 'j2', 'A')).success, true);
   const third = await join(socket, 'j3', 'A');
-  assert.equal(!third.success && third.code, 'RATE_LIMITED');
+  assert.ok(!third.success && third.code === 'RATE_LIMITED' && third.retryAfterMs! > 0);
+  await waitFor(third.retryAfterMs!);
+  assert.equal((await join(socket, 'j3', 'A')).success, true);
 });
 
-test('join attempts are limited per session, whoever makes them', async (t) => {
-  const server = await startServer(t, { JOINS_PER_SESSION: '2' });
+test('join attempts are limited per session, whoever makes them, and recover after the window', async (t) => {
+  const server = await startServer(t, { JOINS_PER_SESSION: '2', JOIN_WINDOW: '500ms' });
   assert.equal((await join(await connect(t, server), 'popular', 'A')).success, true);
   assert.equal((await join(await connect(t, server), 'popular', 'B')).success, true);
   const third = await join(await connect(t, server), 'popular', 'C');
-  assert.equal(!third.success && third.code, 'RATE_LIMITED');
+  assert.ok(!third.success && third.code === 'RATE_LIMITED' && third.retryAfterMs! > 0);
   assert.equal((await join(await connect(t, server), 'quiet', 'D')).success, true);
+  await waitFor(third.retryAfterMs!);
+  assert.equal((await join(await connect(t, server), 'popular', 'C')).success, true);
 });
 
-test('sessions created per address are limited; joining existing ones is not', async (t) => {
-  const server = await startServer(t, { SESSIONS_CREATED_PER_ADDRESS: '2' });
+test('sessions created per address are limited, joining existing ones is not, and they recover after the window', async (t) => {
+  const server = await startServer(t, { SESSIONS_CREATED_PER_ADDRESS: '2', SESSION_CREATION_WINDOW: '500ms' });
   await joinAs(t, server, 'new-1', 'A');
   await joinAs(t, server, 'new-2', 'A');
   const third = await join(await connect(t, server), 'new-3', 'A');
-  assert.equal(!third.success && third.code, 'RATE_LIMITED');
+  assert.ok(!third.success && third.code === 'RATE_LIMITED' && third.retryAfterMs! > 0);
   assert.equal((await join(await connect(t, server), 'new-1', 'B')).success, true);
+  await waitFor(third.retryAfterMs!);
+  assert.equal((await join(await connect(t, server), 'new-3', 'A')).success, true);
 });
 
-test('a session holds at most MEMBERS_PER_SESSION members', async (t) => {
+test('a session holds at most MEMBERS_PER_SESSION members, and has room again when one leaves', async (t) => {
   const server = await startServer(t, { MEMBERS_PER_SESSION: '2' });
   await joinAs(t, server, 'small', 'A');
-  await joinAs(t, server, 'small', 'B');
-  const third = await join(await connect(t, server), 'small', 'C');
+  const b = await joinAs(t, server, 'small', 'B');
+  const carol = await connect(t, server);
+  const third = await join(carol, 'small', 'C');
   assert.equal(!third.success && third.code, 'SESSION_FULL');
+  await b.socket.emitWithAck('leave', { sessionId: 'small' });
+  assert.equal((await join(carol, 'small', 'C')).success, true);
 });
 
 test('a batch runs its messages in order, each answered as if sent alone', async (t) => {
