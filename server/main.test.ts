@@ -12,7 +12,8 @@ test('in production without BEHIND_PROXY the server warns that HTTPS/WSS is requ
 });
 
 test('behind a proxy, or outside production, there is no warning', async (t) => {
-  for (const env of [{ NODE_ENV: 'production', BEHIND_PROXY: 'true' }, { NODE_ENV: 'development' }]) {
+  const settings: Array<Record<string, string>> = [{ NODE_ENV: 'production', BEHIND_PROXY: 'true' }, { NODE_ENV: 'development' }];
+  for (const env of settings) {
     const server = await spawnServer(t, { DATA_DIR: await tempDir(t), ...env });
     assert.doesNotMatch(server.stderr(), WARNING);
   }

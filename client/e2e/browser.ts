@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, before, type TestContext } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { requireDebianTool } from '../../server/testing/debian-tool.ts';
@@ -25,6 +25,19 @@ const ARGS = [
 ];
 
 /** `make test` builds first; a lone run of this file builds if nothing is there. */
+/** Builds the client and launches Chromium once for a test file; `skip` says why when it cannot. */
+export function useChromium(): { browser: Browser | undefined; skip: string | undefined } {
+  const state: { browser: Browser | undefined; skip: string | undefined } = { browser: undefined, skip: undefined };
+  before(async () => {
+    await ensureBuilt();
+    const launched = await launchChromium();
+    if (typeof launched === 'string') state.skip = launched;
+    else state.browser = launched;
+  });
+  after(() => state.browser?.close());
+  return state;
+}
+
 export async function ensureBuilt(): Promise<void> {
   if (!existsSync(path.join(CLIENT_OUT_DIR, 'share-elements.js'))) await buildClient();
 }

@@ -3,7 +3,7 @@
  * a second HTTP server, the elements and the key-derivation worker loaded
  * cross-origin from the ShareThings server, whose CORS_ORIGIN allows the page.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
@@ -17,26 +17,15 @@ import { CLIENT_OUT_DIR } from '../build.ts';
 import {
   WORKER_PROBE,
   createSession,
-  ensureBuilt,
   joinSession,
-  launchChromium,
   openDevice,
   shareText,
   textItems,
+  useChromium,
   workersOf,
 } from './browser.ts';
 
-let browser: Browser | undefined;
-let skip: string | undefined;
-
-before(async () => {
-  await ensureBuilt();
-  const launched = await launchChromium();
-  if (typeof launched === 'string') skip = launched;
-  else browser = launched;
-});
-
-after(() => browser?.close());
+const chromium = useChromium();
 
 /** A plain static server for the demo page: another origin than the ShareThings server. */
 async function serveDemo(t: TestContext): Promise<number> {
@@ -56,7 +45,8 @@ async function serveDemo(t: TestContext): Promise<number> {
 }
 
 test('the embed demo on another origin joins a session and receives a text', async (t) => {
-  if (!browser) return t.skip(skip);
+  const browser = chromium.browser;
+  if (!browser) return t.skip(chromium.skip);
   const demoPort = await serveDemo(t);
   const demoOrigin = `http://localhost:${demoPort}`;
   const server = await startServer(t, { CORS_ORIGIN: demoOrigin });
@@ -84,7 +74,8 @@ test('the embed demo on another origin joins a session and receives a text', asy
 });
 
 test('a page on an origin CORS_ORIGIN does not list cannot load the elements', async (t) => {
-  if (!browser) return t.skip(skip);
+  const browser = chromium.browser;
+  if (!browser) return t.skip(chromium.skip);
   const demoPort = await serveDemo(t);
   const server = await startServer(t, { CORS_ORIGIN: 'https://somewhere-else.example' });
   const embedded = await openDevice(t, browser, `http://localhost:${demoPort}/?server=${encodeURIComponent(server.url)}`);

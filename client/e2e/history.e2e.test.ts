@@ -4,28 +4,27 @@
  * passphrase rejoins at once; pin, rename, remove and clear all reach the
  * other device.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startServer } from '../../server/testing/harness.ts';
-import { createSession, ensureBuilt, joinSession, launchChromium, openDevice, shareText, submitJoin, textItems } from './browser.ts';
+import {
+  createSession,
+  joinSession,
+  openDevice,
+  shareText,
+  submitJoin,
+  textItems,
+  useChromium,
+} from './browser.ts';
 
-let browser: Browser | undefined;
-let skip: string | undefined;
-
-before(async () => {
-  await ensureBuilt();
-  const launched = await launchChromium();
-  if (typeof launched === 'string') skip = launched;
-  else browser = launched;
-});
-
-after(() => browser?.close());
+const chromium = useChromium();
 
 const item = (page: Page, text: string) => page.locator('share-content-item', { hasText: text });
 
 test('a late joiner sees the history, loads older items on scroll, and rejoins on reload with a remembered passphrase', async (t) => {
-  if (!browser) return t.skip(skip);
+  const browser = chromium.browser;
+  if (!browser) return t.skip(chromium.skip);
   const server = await startServer(t);
   const laptop = await openDevice(t, browser, server.url);
   const credentials = await createSession(laptop.page, 'Laptop');
@@ -56,7 +55,8 @@ test('a late joiner sees the history, loads older items on scroll, and rejoins o
 });
 
 test('pinning, renaming, removing and clearing on one device show on the other', async (t) => {
-  if (!browser) return t.skip(skip);
+  const browser = chromium.browser;
+  if (!browser) return t.skip(chromium.skip);
   const server = await startServer(t);
   const laptop = await openDevice(t, browser, server.url);
   const credentials = await createSession(laptop.page, 'Laptop');
@@ -97,7 +97,8 @@ test('pinning, renaming, removing and clearing on one device show on the other',
 });
 
 test('a full session says so', async (t) => {
-  if (!browser) return t.skip(skip);
+  const browser = chromium.browser;
+  if (!browser) return t.skip(chromium.skip);
   const server = await startServer(t, { MEMBERS_PER_SESSION: '1' });
   const laptop = await openDevice(t, browser, server.url);
   const credentials = await createSession(laptop.page, 'Laptop');

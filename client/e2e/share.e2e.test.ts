@@ -4,7 +4,7 @@
  * text both ways, a pasted image, a 30 MB dropped file saved with the same
  * SHA-256, a wrong passphrase, and a server restart survived without reload.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -17,23 +17,24 @@ import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
 import { startServer, tempDir } from '../../server/testing/harness.ts';
 import { CLIENT_OUT_DIR } from '../build.ts';
-import { SCREENSHOT_DIR, WORKER_PROBE, createSession, ensureBuilt, joinSession, launchChromium, openDevice, shareText, submitJoin, textItems, workersOf } from './browser.ts';
+import {
+  SCREENSHOT_DIR,
+  WORKER_PROBE,
+  createSession,
+  joinSession,
+  openDevice,
+  shareText,
+  submitJoin,
+  textItems,
+  useChromium,
+  workersOf,
+} from './browser.ts';
 
-let browser: Browser | undefined;
-let skip: string | undefined;
-
-before(async () => {
-  await ensureBuilt();
-  const launched = await launchChromium();
-  if (typeof launched === 'string') skip = launched;
-  else browser = launched;
-});
-
-after(() => browser?.close());
+const chromium = useChromium();
 
 function chromiumOrSkip(t: TestContext): Browser | undefined {
-  if (!browser) t.skip(skip);
-  return browser;
+  if (!chromium.browser) t.skip(chromium.skip);
+  return chromium.browser;
 }
 
 /** Both devices in one session: A created it, B joined. */

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { encryptChunk, encryptDescriptor } from '../../protocol/crypto/index.ts';
 import { connect, joinAs, nextEvent, startServer, testKeys, type TestServer } from '../../server/testing/harness.ts';
 import { ShareClient, type ReceivedItem, type ShareClientEvents, type ShareClientOptions } from './index.ts';
+import { next } from './test-helpers.ts';
 
 const MiB = 1024 * 1024;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -31,20 +32,6 @@ async function joined(t: TestContext, server: TestServer, sessionId: string, nam
   return clients;
 }
 
-/** The next payload of `event` that passes `filter`. */
-function next<K extends keyof ShareClientEvents>(
-  client: ShareClient,
-  event: K,
-  filter: (payload: ShareClientEvents[K]) => boolean = () => true,
-): Promise<ShareClientEvents[K]> {
-  return new Promise((resolve) => {
-    const off = client.on(event, (payload) => {
-      if (!filter(payload)) return;
-      off();
-      resolve(payload);
-    });
-  });
-}
 
 function collect<K extends keyof ShareClientEvents>(client: ShareClient, event: K): ShareClientEvents[K][] {
   const seen: ShareClientEvents[K][] = [];
