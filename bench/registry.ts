@@ -14,4 +14,8 @@ export interface BenchmarkEntry {
 export const BENCHMARKS: readonly BenchmarkEntry[] = [
   { name: 'relay', file: 'relay.ts' },
   { name: 'http', file: 'http.ts' },
+  { name: 'transfer', file: 'transfer.ts' },
+  { name: 'fanout', file: 'fanout.ts' },
+  { name: 'connections', file: 'connections.ts' },
+  { name: 'reconnect', file: 'reconnect.ts' },
 ];

@@ -1,0 +1,50 @@
+/** Types shared by bench/reconnect.ts and its load processes. */
+
+/**
+ * - sio-ours: bare Socket.IO (reconnect/bare-server.ts) and plain socket.io-clients
+ *   with the SDK's reconnection settings, re-sending `join` on every connect;
+ * - sdk: the ShareThings server and ShareClients, which re-join by themselves (`rejoin` event).
+ */
+export const RECONNECT_VARIANTS = ['sio-ours', 'sdk'] as const;
+export type ReconnectVariant = (typeof RECONNECT_VARIANTS)[number];
+
+export interface ReconnectLoadOptions {
+  variant: ReconnectVariant;
+  url: string;
+  /** This process runs clients first, first + step, ... below total. */
+  first: number;
+  step: number;
+  total: number;
+  /** Client i is in session floor(i / perSession); the first client of each session shares. */
+  perSession: number;
+  sessionPrefix: string;
+  /** Items each session's sharer shares before the restart (half texts, half small files). */
+  items: number;
+  fileBytes: number;
+  /** After `restart`: give up waiting for re-joins after this long. */
+  rejoinLimitMs: number;
+  timeoutMs: number;
+}
+
+export interface SharedItem {
+  session: number;
+  contentId: string;
+  sha256: string;
+}
+
+export interface ReconnectLoadResult {
+  clients: number;
+  /** CLOCK_MONOTONIC ns of each client's first re-join after the restart (null: none within the limit). */
+  rejoinNs: Array<number | null>;
+  /** Clients whose re-join failed for good (session-rejoin-failed). */
+  rejoinFailed: number;
+  /** SDK: per client, its session and the ids history() listed after the re-join, and how many were not complete. */
+  seen: Array<{ session: number; ids: string[]; incomplete: number }>;
+  /** SDK: items shared by this process's sharers. */
+  shared: SharedItem[];
+  /** SDK: a fresh client per session read every shared item after the restart: how many matched their SHA-256. */
+  verified: number;
+  corrupt: string[];
+  errors: string[];
+  peakRssBytes: number;
+}

@@ -1,0 +1,195 @@
+/**
+ * A load process of bench/reconnect.ts. Commands on stdin, events on stdout:
+ *   go      -> connects and joins its clients          -> `joined`
+ *   share   -> each session's sharer shares its items  -> `shared`
+ *   restart -> (the parent restarts the server) waits until every client has
+ *              re-joined on its own, bounded           -> `rejoined`
+ *   verify  -> every client lists history(); one fresh client per shared
+ *              session reads every item and checks its SHA-256 -> result line
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import { DEFAULT_SOCKET_OPTIONS, ShareClient } from '../../client/sdk/index.ts';
+import * as parser from '../../protocol/parser.ts';
+import { childOptions, deadline, fail, finish, nowNs, sendReady } from '../lib/child.ts';
+import { BENCH_PASSPHRASE, Commands, fastKeys, sendEvent, sleep } from '../lib/load.ts';
+import type { ReconnectLoadOptions, ReconnectLoadResult, SharedItem } from './common.ts';
+
+const options = childOptions<ReconnectLoadOptions>();
+deadline(options.timeoutMs, `reconnect load ${options.first}`);
+process.on('uncaughtException', (error) => void fail(error));
+process.on('unhandledRejection', (error) => void fail(error));
+const commands = new Commands();
+
+const indices: number[] = [];
+for (let i = options.first; i < options.total; i += options.step) indices.push(i);
+const sessionIndex = (client: number) => Math.floor(client / options.perSession);
+const sessionId = (session: number) => `${options.sessionPrefix}-${session}`;
+const errors: string[] = [];
+const noteError = (message: string) => {
+  if (errors.length < 10) errors.push(message);
+};
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Runs `work` over `list`, `limit` at a time. */
+async function pool<T>(list: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, list.length) }, async () => {
+    while (next < list.length) await work(list[next++]!);
+  }));
+}
+
+/** One client, whatever the variant: join once, re-join by itself after a reconnection. */
+interface Member {
+  index: number;
+  join(): Promise<void>;
+  /** Set at the first re-join after armed. */
+  rejoinNs: number | null;
+  failed: boolean;
+  armed: boolean;
+  close(): void;
+}
+
+function sdkMember(index: number): Member & { client: ShareClient } {
+  const client = new ShareClient({
+    url: options.url,
+    clientName: `client-${index}`,
+    deriveKeys: fastKeys,
+    // The SDK's reconnection defaults (delay 1 s doubling to 5 s, unbounded attempts); websocket only, like the baseline.
+    socketOptions: { transports: ['websocket'] },
+  });
+  const member = {
+    index,
+    client,
+    rejoinNs: null as number | null,
+    failed: false,
+    armed: false,
+    join: async () => void (await client.join(sessionId(sessionIndex(index)), BENCH_PASSPHRASE)),
+    close: () => client.close(),
+  };
+  client.on('rejoin', () => {
+    if (member.armed && member.rejoinNs === null) member.rejoinNs = nowNs();
+  });
+  client.on('session-rejoin-failed', ({ error }) => {
+    member.failed = true;
+    noteError(`client ${index}: re-join failed: ${error.code} ${error.message}`);
+  });
+  return member;
+}
+
+function bareMember(index: number): Member {
+  const room = sessionId(sessionIndex(index));
+  const socket: Socket = io(options.url, { ...DEFAULT_SOCKET_OPTIONS, transports: ['websocket'], parser, forceNew: true, autoConnect: false });
+  let joined = false;
+  let firstJoin: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  const member: Member = {
+    index,
+    rejoinNs: null,
+    failed: false,
+    armed: false,
+    join: () => new Promise<void>((resolve, reject) => {
+      firstJoin = { resolve, reject };
+      socket.once('connect_error', reject);
+      socket.connect();
+    }),
+    close: () => socket.disconnect(),
+  };
+  // On every connect (the first and each reconnection): join the room again, like an app would.
+  socket.on('connect', () => {
+    socket.timeout(20_000).emit('join', room, (error: Error | null) => {
+      if (error) {
+        noteError(`client ${index}: join: ${error.message}`);
+        firstJoin?.reject(error);
+        return;
+      }
+      if (joined && member.armed && member.rejoinNs === null) member.rejoinNs = nowNs();
+      joined = true;
+      firstJoin?.resolve();
+      firstJoin = undefined;
+    });
+  });
+  return member;
+}
+
+const members = indices.map((index) => (options.variant === 'sdk' ? sdkMember(index) : bareMember(index)));
+
+await sendReady();
+await commands.next('go');
+await pool(members, 20, (member) => member.join());
+await sendEvent('joined', { count: members.length });
+
+await commands.next('share');
+const shared: SharedItem[] = [];
+if (options.variant === 'sdk') {
+  const sharers = members.filter((member) => member.index % options.perSession === 0) as Array<ReturnType<typeof sdkMember>>;
+  await pool(sharers, 10, async (sharer) => {
+    for (let k = 0; k < options.items; k++) {
+      const session = sessionIndex(sharer.index);
+      if (k % 2 === 0) {
+        const text = `item ${k} of session ${session}: ${randomBytes(16).toString('hex')}`;
+        const { contentId } = await sharer.client.shareText(text);
+        shared.push({ session, contentId, sha256: sha256(Buffer.from(text, 'utf8')) });
+      } else {
+        const bytes = randomBytes(options.fileBytes);
+        const { contentId } = await sharer.client.shareFile(bytes, { name: `file-${k}.bin`, type: 'application/octet-stream' });
+        shared.push({ session, contentId, sha256: sha256(bytes) });
+      }
+    }
+  });
+}
+await sendEvent('shared', { items: shared.length });
+
+await commands.next('restart');
+for (const member of members) member.armed = true;
+const limit = performance.now() + options.rejoinLimitMs;
+while (performance.now() < limit && members.some((m) => m.rejoinNs === null && !m.failed)) await sleep(50);
+await sendEvent('rejoined', { count: members.filter((m) => m.rejoinNs !== null).length });
+
+await commands.next('verify');
+const seen: ReconnectLoadResult['seen'] = [];
+let verified = 0;
+const corrupt: string[] = [];
+if (options.variant === 'sdk') {
+  await pool(members as Array<ReturnType<typeof sdkMember>>, 20, async (member) => {
+    const session = sessionIndex(member.index);
+    try {
+      const page = await member.client.history({ limit: 200 });
+      seen.push({ session, ids: page.items.map((item) => item.contentId), incomplete: page.items.filter((item) => !item.complete).length });
+    } catch (error) {
+      noteError(`client ${member.index}: history: ${(error as Error).message}`);
+      seen.push({ session, ids: [], incomplete: 0 });
+    }
+  });
+  // A client that was never connected before the restart reads everything back from the server's store.
+  const sessions = [...new Set(shared.map((item) => item.session))];
+  await pool(sessions, 5, async (session) => {
+    const reader = new ShareClient({ url: options.url, clientName: `verifier-${session}`, deriveKeys: fastKeys, socketOptions: { transports: ['websocket'], reconnection: false } });
+    try {
+      const info = await reader.join(sessionId(session), BENCH_PASSPHRASE);
+      const items = new Map(info.history.items.map((item) => [item.contentId, item]));
+      for (const expected of shared.filter((item) => item.session === session)) {
+        const item = items.get(expected.contentId);
+        if (!item) continue; // counted as lost through `seen`
+        const digest = sha256(await item.bytes());
+        if (digest === expected.sha256) verified += 1;
+        else corrupt.push(expected.contentId);
+      }
+    } catch (error) {
+      noteError(`verifier ${session}: ${(error as Error).message}`);
+    } finally {
+      reader.close();
+    }
+  });
+}
+const result: Omit<ReconnectLoadResult, 'peakRssBytes'> = {
+  clients: members.length,
+  rejoinNs: members.map((m) => m.rejoinNs),
+  rejoinFailed: members.filter((m) => m.failed).length,
+  seen,
+  shared,
+  verified,
+  corrupt,
+  errors,
+};
+for (const member of members) member.close();
+await finish(result);
