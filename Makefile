@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
-UNIT_TESTS := $(wildcard protocol/*.test.ts protocol/*/*.test.ts server/*.test.ts server/*/*.test.ts client/*/*.test.ts bench/*.test.ts)
+UNIT_TESTS := $(wildcard protocol/*.test.ts protocol/*/*.test.ts server/*.test.ts server/*/*.test.ts server/*/*/*.test.ts client/*/*.test.ts bench/*.test.ts)
 E2E_TESTS := $(filter %.e2e.test.ts,$(UNIT_TESTS))
 TESTS := $(filter-out %.e2e.test.ts,$(UNIT_TESTS))
 TEST_FLAGS ?= --test-concurrency=2 --test-timeout=120000
