@@ -163,15 +163,7 @@ async function runSdk(opts: TransferOptions, kase: Case): Promise<Measurement> {
         for (const role of PROFILE_ROLES) profiles.push({ kase: kase.label, role, dir: dirs[role]!, window: [sent.startNs / 1000, received.lastChunkNs / 1000] });
       }
       return {
-        seconds,
-        mbPerSecond: kase.size / seconds / 1e6,
-        senderPeakRss: sent.peakRssBytes,
-        receiverPeakRss: received.peakRssBytes,
-        serverPeakRss: stopped.peakRssBytes,
-        senderCpu: sent.cpuSeconds / seconds,
-        serverCpu: serverCpu === undefined ? undefined : serverCpu / seconds,
-        receiverCpu: received.cpuSeconds / seconds,
-        otherCpu,
+        ...processFigures(seconds, kase.size, sent, received, stopped, serverCpu, otherCpu),
         inputSeconds: sent.inputSeconds,
         hashSeconds: received.hashSeconds,
         firstChunkMs: (received.firstChunkNs - sent.startNs) / 1e6,
@@ -180,6 +172,29 @@ async function runSdk(opts: TransferOptions, kase: Case): Promise<Measurement> {
   } finally {
     if (!stopped) await server.stop();
   }
+}
+
+/** Throughput, peak memory and CPU share of the three processes of one transfer. */
+function processFigures(
+  seconds: number,
+  bytes: number,
+  sent: { peakRssBytes: number; cpuSeconds: number },
+  received: { peakRssBytes: number; cpuSeconds: number },
+  stopped: { peakRssBytes: number | undefined },
+  serverCpu: number | undefined,
+  otherCpu: number | undefined,
+): Measurement {
+  return {
+    seconds,
+    mbPerSecond: bytes / seconds / 1e6,
+    senderPeakRss: sent.peakRssBytes,
+    receiverPeakRss: received.peakRssBytes,
+    serverPeakRss: stopped.peakRssBytes,
+    senderCpu: sent.cpuSeconds / seconds,
+    serverCpu: serverCpu === undefined ? undefined : serverCpu / seconds,
+    receiverCpu: received.cpuSeconds / seconds,
+    otherCpu,
+  };
 }
 
 async function runWsRaw(opts: TransferOptions, kase: Case): Promise<Measurement> {
@@ -209,17 +224,7 @@ async function runWsRaw(opts: TransferOptions, kase: Case): Promise<Measurement>
       if (received.bytes !== messages * kase.chunk) throw new Error(`ws-raw ${kase.label}: received ${received.bytes} bytes, expected ${messages * kase.chunk}`);
       const seconds = (received.lastReceiveNs - sent.firstSendNs) / 1e9;
       stopped = await server.stop();
-      return {
-        seconds,
-        mbPerSecond: received.bytes / seconds / 1e6,
-        senderPeakRss: sent.peakRssBytes,
-        receiverPeakRss: received.peakRssBytes,
-        serverPeakRss: stopped.peakRssBytes,
-        senderCpu: sent.cpuSeconds / seconds,
-        serverCpu: serverCpu === undefined ? undefined : serverCpu / seconds,
-        receiverCpu: received.cpuSeconds / seconds,
-        otherCpu,
-      };
+      return processFigures(seconds, received.bytes, sent, received, stopped, serverCpu, otherCpu);
     });
   } finally {
     if (!stopped) await server.stop();
