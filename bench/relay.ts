@@ -5,7 +5,7 @@
  * baseline every other variant is compared with.
  *
  *   npx tsx bench/relay.ts [--sizes 64k,256k,1m] [--total 256m] [--runs 3] [--window 16]
- *                          [--variants ws-raw,sio-default,sio-msgpack,sio-ours,sharethings]
+ *                          [--variants ws-raw,sio-default,sio-msgpack,sio-ours,sharethings] (sio-ours-copy on demand)
  *                          [--limits lifted|shipped] [--no-warmup] [--profile sio-ours,sharethings] [--profile-roles server,sender,receiver]
  *
  * MB/s = payload bytes (10^6) / time from the sender's first send to the
@@ -27,6 +27,7 @@ import { medianOf, rotate } from './lib/stats.ts';
 import { bufferutilInfo, machineBusySeconds } from './lib/sysinfo.ts';
 import {
   LIFTED_LIMITS_ENV,
+  DEFAULT_RELAY_VARIANTS,
   RELAY_VARIANTS,
   type ReceiverResult,
   type RelayClientOptions,
@@ -301,7 +302,7 @@ await benchMain<RelayOptions>({
   --total SIZE       payload bytes per run (default 256m; smoke 4m)
   --runs N           runs per variant and size, median reported (default 3; smoke 1)
   --window N         messages in flight (default 16)
-  --variants LIST    ${RELAY_VARIANTS.join(',')}
+  --variants LIST    of ${RELAY_VARIANTS.join(',')} (default ${DEFAULT_RELAY_VARIANTS.join(',')})
   --no-warmup        skip the warm-up transfer of each server (default on, off in smoke)
   --timeout SECONDS  bound on one transfer (default 120; smoke 20)
   --limits L         ShareThings' per-connection rate limits: lifted (default; measures the relay) or shipped
@@ -332,7 +333,7 @@ await benchMain<RelayOptions>({
       totalBytes: parseSize(stringValue(values, 'total') ?? (smoke ? '4m' : '256m')),
       runs: numberValue(values, 'runs', smoke ? 1 : 3, (n) => Number.isInteger(n) && n >= 1 && n <= 50),
       window: numberValue(values, 'window', 16, (n) => Number.isInteger(n) && n >= 1 && n <= 1024),
-      variants: pick(listValue(values, 'variants') ?? [...RELAY_VARIANTS], RELAY_VARIANTS, 'variants'),
+      variants: pick(listValue(values, 'variants') ?? [...DEFAULT_RELAY_VARIANTS], RELAY_VARIANTS, 'variants'),
       warmup: !smoke && values['no-warmup'] !== true,
       timeoutMs: numberValue(values, 'timeout', smoke ? 20 : 120, (n) => n > 0 && n <= 3600) * 1000,
       limits: pick([stringValue(values, 'limits') ?? 'lifted'], ['lifted', 'shipped'] as const, 'limits')[0]!,

@@ -5,7 +5,10 @@
  *
  * Compared with the stock parser it encodes binary as msgpack `bin` (only the
  * view's bytes), decodes `bin` as zero-copy views of the received message, and
- * validates decoded packets more strictly. notepack quirks accepted on decode:
+ * validates decoded packets more strictly. A packet with one large binary (a
+ * file chunk) has the map entries holding it written last, so a server can
+ * send it without copying it (Encoder.encodeSplit); msgpack maps are
+ * unordered, so the stock decoder reads the same packet. notepack quirks accepted on decode:
  * ext type 0 is undefined (fixext 1), a Date (fixext 8, decoded to a Date like
  * stock does; our schemas reject it) or an ArrayBuffer (ext 8/16/32, decoded to
  * a Uint8Array view). Every other extension is rejected.
@@ -18,7 +21,7 @@
  */
 import { Emitter } from '@socket.io/component-emitter';
 import { decode } from './msgpack/decode.ts';
-import { encode } from './msgpack/encode.ts';
+import { encode, encodeSplit, type SplitEncoding } from './msgpack/encode.ts';
 
 export const protocol = 5;
 
@@ -54,8 +57,32 @@ const MAX_ID = 0x7fffffff;
  * The decoder refuses deeper input while reading it; the encoder never writes it.
  */
 const MAX_DEPTH = 64;
+/**
+ * A packet holding one binary at least this large (a file chunk) has the map
+ * entries leading to it written last, so that encodeSplit() can hand it over
+ * without copying. Below this size a copy costs less than a second write.
+ */
+export const LARGE_BINARY = 16 * 1024;
 
 // ---------------------------------------------------------------- encoding
+
+/** Only the wire fields, in the order the Socket.IO server builds them (drops client `options`). */
+function wireFields({ type, data, id, nsp }: Packet): Packet {
+  return { type, data, id, nsp };
+}
+
+/** Buffers encode() made for one packet, which no one else holds (see ownsItsBytes). */
+const ownedEncodings = new WeakSet<Uint8Array>();
+
+/**
+ * True for a buffer returned by Encoder.encode(): Socket.IO sends it once and
+ * keeps no other reference, so whoever writes it may change it in place (a
+ * WebSocket client may mask it there instead of into a copy; see
+ * client/sdk/node-websocket.ts). Never true for the application's own buffers.
+ */
+export function ownsItsBytes(data: unknown): boolean {
+  return data instanceof Uint8Array && ownedEncodings.has(data);
+}
 
 export class Encoder {
   /**
@@ -63,9 +90,19 @@ export class Encoder {
    * Absent `data`/`id` are left out, never sent as nil (the stock decoder rejects `id: null`).
    */
   encode(packet: Packet): Uint8Array[] {
-    // Only the wire fields, in the order the Socket.IO server builds them (drops client `options`).
-    const { type, data, id, nsp } = packet;
-    return [encode({ type, data, id, nsp }, MAX_DEPTH)];
+    const bytes = encode(wireFields(packet), MAX_DEPTH, LARGE_BINARY);
+    if (bytes.length >= LARGE_BINARY) ownedEncodings.add(bytes);
+    return [bytes];
+  }
+
+  /**
+   * The bytes encode() gives, as the part before the packet's large binary
+   * and that binary itself, not copied (see LARGE_BINARY); `tail` is absent
+   * when the packet has none. For writing a packet as one WebSocket frame from
+   * two buffers (server/io/binary-frame-adapter.ts).
+   */
+  encodeSplit(packet: Packet): SplitEncoding {
+    return encodeSplit(wireFields(packet), LARGE_BINARY, MAX_DEPTH);
   }
 }
 

@@ -8,6 +8,7 @@
  * the chunk (SDK: from item.stream(), decrypted and verified).
  */
 import { ShareClient, type ReceivedItem } from '../../client/sdk/index.ts';
+import { MaskInPlaceWebSocket } from '../../client/sdk/node-websocket.ts';
 import { childOptions, deadline, fail, finish, nowNs, sendReady, waitForGo } from '../lib/child.ts';
 import { BENCH_PASSPHRASE, RandomStream, fastKeys, thin } from '../lib/load.ts';
 import { wsCopyOf } from '../relay/ws-copy.ts';
@@ -43,7 +44,7 @@ function newClient(name: string): ShareClient {
     deriveKeys: fastKeys,
     chunkSize: options.chunkSize,
     window: options.window,
-    socketOptions: { transports: ['websocket'], reconnection: false },
+    socketOptions: { transports: [MaskInPlaceWebSocket], reconnection: false },
   });
   client.on('error', (error) => void fail(error));
   client.on('disconnect', ({ reason }) => void fail(new Error(`${name} disconnected: ${reason}`)));

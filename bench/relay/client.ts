@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import * as stockParser from 'socket.io-msgpack-parser';
 import * as ourParser from '../../protocol/parser.ts';
+import { MaskInPlaceWebSocket } from '../../client/sdk/node-websocket.ts';
 import type { AckResponse, JoinResult } from '../../protocol/events.ts';
 import { MAX_TOTAL_CHUNKS } from '../../protocol/limits.ts';
 import { deriveSessionKeys, signJoinProof } from '../../protocol/crypto/index.ts';
@@ -56,8 +57,10 @@ async function emitWithAck<T extends object>(socket: AnySocket, event: string, p
 
 function connectSocketIo(): Promise<AnySocket> {
   const parser = variant === 'sio-default' ? undefined : variant === 'sio-msgpack' ? stockParser : ourParser;
+  // sio-ours and sharethings: the WebSocket transport ShareThings' Node clients use; the rest: stock.
+  const ownTransport = (variant === 'sio-ours' || variant === 'sharethings') && process.env['RELAY_STOCK_TRANSPORT'] !== '1';
   const socket = io(url, {
-    transports: ['websocket'],
+    transports: ownTransport ? [MaskInPlaceWebSocket] : ['websocket'],
     reconnection: false,
     forceNew: true,
     ...(parser ? { parser: parser as never } : {}),

@@ -5,12 +5,14 @@
  *   ack, like the Socket.IO servers ack each chunk;
  * - sio-*: a bare Socket.IO server (websocket only, no validation) that relays
  *   `chunk` to the room and acks, with the default parser, the stock
- *   socket.io-msgpack-parser, or protocol/parser.ts.
+ *   socket.io-msgpack-parser, or protocol/parser.ts (with ShareThings'
+ *   zero-copy adapter, or with the stock one for sio-ours-copy).
  */
 import { createServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import * as stockParser from 'socket.io-msgpack-parser';
 import * as ourParser from '../../protocol/parser.ts';
+import { BinaryFrameAdapter } from '../../server/io/binary-frame-adapter.ts';
 import { childOptions, sendReady } from '../lib/child.ts';
 import type { RelayServerOptions } from './common.ts';
 import { wsCopyOf } from './ws-copy.ts';
@@ -31,13 +33,15 @@ if (options.variant === 'ws-raw') {
     });
   });
 } else {
-  const parser = options.variant === 'sio-ours' ? ourParser : options.variant === 'sio-msgpack' ? stockParser : undefined;
+  const ours = options.variant === 'sio-ours' || options.variant === 'sio-ours-copy';
+  const parser = ours ? ourParser : options.variant === 'sio-msgpack' ? stockParser : undefined;
   const serverOptions: Partial<ServerOptions> = {
     transports: ['websocket'],
     maxHttpBufferSize: options.maxPayload,
     serveClient: false,
   };
   if (parser) serverOptions.parser = parser;
+  if (options.variant === 'sio-ours') serverOptions.adapter = BinaryFrameAdapter;
   const io = new Server(httpServer, serverOptions);
   type Chunk = { contentId: string; chunkIndex: number };
   type Ack = (response: object) => void;

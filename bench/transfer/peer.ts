@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ShareClient, type ReceivedItem } from '../../client/sdk/index.ts';
+import { MaskInPlaceWebSocket } from '../../client/sdk/node-websocket.ts';
 import { deadline, fail, finish, nowNs, sendReady, waitForGo, childOptions } from '../lib/child.ts';
 import { BENCH_PASSPHRASE, RandomStream, fastKeys } from '../lib/load.ts';
 import type { TransferPeerOptions, TransferReceiverResult, TransferSenderResult } from './common.ts';
@@ -27,7 +28,7 @@ const client = new ShareClient({
   deriveKeys: fastKeys,
   chunkSize: options.chunkSize,
   window: options.window,
-  socketOptions: { transports: ['websocket'], reconnection: false },
+  socketOptions: { transports: [MaskInPlaceWebSocket], reconnection: false },
 });
 client.on('error', (error) => void fail(error));
 client.on('disconnect', ({ reason }) => void fail(new Error(`disconnected: ${reason}`)));

@@ -15,6 +15,13 @@
  * checks depth and sizes and records a flat list of parts; the second writes
  * them into one buffer of the exact size, allocated once (Buffer.allocUnsafe
  * on Node, a Uint8Array elsewhere). Each binary is copied once, by `set`.
+ *
+ * encodeSplit() can skip even that copy for the one large binary of a value
+ * (a file chunk): it moves the map entries that hold it to the end of their
+ * maps, so that the binary's bytes are the last of the encoding, and returns
+ * the bytes before them plus the binary itself. A WebSocket server can write
+ * both as one frame (server/io/binary-frame-adapter.ts). Map key order carries
+ * no meaning in msgpack, so any decoder reads the same value.
  */
 
 export const DEFAULT_MAX_DEPTH = 64;
@@ -71,9 +78,28 @@ class Planner {
   readonly parts: unknown[] = [];
   size = 0;
   readonly maxDepth: number;
+  /** Binaries of at least this size count as large (0: no splitting, keys keep their order). */
+  readonly largeBinary: number;
+  /** How many large binaries were seen, and the index in `parts` of the first one. */
+  largeCount = 0;
+  largeIndex = -1;
 
-  constructor(maxDepth: number) {
+  constructor(maxDepth: number, largeBinary = 0) {
     this.maxDepth = maxDepth;
+    this.largeBinary = largeBinary;
+  }
+
+  addBinary(bytes: Uint8Array): void {
+    if (this.largeBinary > 0 && bytes.length >= this.largeBinary && ++this.largeCount === 1) this.largeIndex = this.parts.length;
+    this.parts.push(bytes);
+    this.size += binSize(bytes.length);
+  }
+
+  /** Moves parts [from, to) to the end of the list, keeping track of the large binary among them. */
+  moveToEnd(from: number, to: number): void {
+    const moved = this.parts.splice(from, to - from);
+    this.largeIndex += this.parts.length - from;
+    for (const part of moved) this.parts.push(part);
   }
 
   add(value: unknown, depth: number): void {
@@ -104,14 +130,11 @@ class Planner {
       parts.push(null);
       this.size += 1;
     } else if (value instanceof Uint8Array) {
-      parts.push(value);
-      this.size += binSize(value.length);
+      this.addBinary(value);
     } else if (ArrayBuffer.isView(value)) {
-      parts.push(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-      this.size += binSize(value.byteLength);
+      this.addBinary(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
     } else if (value instanceof ArrayBuffer) {
-      parts.push(new Uint8Array(value));
-      this.size += binSize(value.byteLength);
+      this.addBinary(new Uint8Array(value));
     } else if (value instanceof Date) {
       parts.push(DATE, value.getTime());
       this.size += 10;
@@ -125,13 +148,23 @@ class Planner {
       const at = parts.length;
       parts.push(MAP, 0);
       let count = 0;
+      // The parts of the entry holding the first large binary, moved last once the map is planned.
+      let largeFrom = -1;
+      let largeTo = -1;
       for (const key of Object.keys(record)) {
         const item = record[key];
         if (item === undefined) continue;
         count++;
+        const from = parts.length;
+        const largeBefore = this.largeCount;
         this.addString(key);
         this.add(item, depth + 1);
+        if (largeBefore === 0 && this.largeCount > 0) {
+          largeFrom = from;
+          largeTo = parts.length;
+        }
       }
+      if (largeFrom >= 0 && largeTo < parts.length) this.moveToEnd(largeFrom, largeTo);
       parts[at + 1] = count;
       this.size += headerSize(count);
     }
@@ -262,18 +295,17 @@ function writeString(out: Uint8Array, pos: number, s: string, length: number): n
   return pos;
 }
 
+function allocate(size: number): Uint8Array {
+  return NodeBuffer !== undefined ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size);
+}
+
 /**
- * Encodes one value into a new buffer of exactly its size. Throws (writing
- * nothing) on values nested deeper than `maxDepth` (the value itself is at
- * depth 1, every item or key/value of a container one more), and on
- * functions, symbols, bigints and binaries or strings of 4 GiB or more.
+ * Writes the planned parts into `out` (exactly `out.length` bytes). With
+ * `headerOnlyLast`, the last part (a binary) gets only its bin header written.
  */
-export function encode(value: unknown, maxDepth: number = DEFAULT_MAX_DEPTH): Uint8Array {
-  const plan = new Planner(maxDepth);
-  plan.add(value, 1);
-  const { parts, size } = plan;
-  const out = NodeBuffer !== undefined ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size);
+function writeParts(parts: readonly unknown[], out: Uint8Array, headerOnlyLast: boolean): void {
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const last = parts.length - 1;
   let pos = 0;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i];
@@ -305,11 +337,56 @@ export function encode(value: unknown, maxDepth: number = DEFAULT_MAX_DEPTH): Ui
         } else {
           const bytes = part as Uint8Array;
           pos = writeHeader(out, pos, bytes.length, 0, 0, 0xc4, 0xc5, 0xc6);
+          if (headerOnlyLast && i === last) break;
           out.set(bytes, pos);
           pos += bytes.length;
         }
     }
   }
-  if (pos !== size) throw new Error('msgpack: internal size mismatch');
+  if (pos !== out.length) throw new Error('msgpack: internal size mismatch');
+}
+
+/**
+ * Encodes one value into a new buffer of exactly its size. Throws (writing
+ * nothing) on values nested deeper than `maxDepth` (the value itself is at
+ * depth 1, every item or key/value of a container one more), and on
+ * functions, symbols, bigints and binaries or strings of 4 GiB or more.
+ * With `largeBinary`, map entries are ordered as encodeSplit() orders them,
+ * so both give the same bytes.
+ */
+export function encode(value: unknown, maxDepth: number = DEFAULT_MAX_DEPTH, largeBinary = 0): Uint8Array {
+  const plan = new Planner(maxDepth, largeBinary);
+  plan.add(value, 1);
+  const out = allocate(plan.size);
+  writeParts(plan.parts, out, false);
   return out;
+}
+
+/** An encoding as the bytes before its large binary (`head`) and that binary itself (`tail`, not copied). */
+export interface SplitEncoding {
+  head: Uint8Array;
+  /** Absent when the value holds no single large binary that could be put last: then `head` is the whole encoding. */
+  tail?: Uint8Array;
+}
+
+/**
+ * Like encode(), but if the value holds exactly one binary of at least
+ * `largeBinary` bytes and map entries can be reordered so that it ends the
+ * encoding (it is not followed by items of an array), returns the encoding as
+ * `head` + `tail` without copying that binary. The same value always gives
+ * the same bytes: `head` + `tail`, or `head` alone.
+ */
+export function encodeSplit(value: unknown, largeBinary: number, maxDepth: number = DEFAULT_MAX_DEPTH): SplitEncoding {
+  const plan = new Planner(maxDepth, Math.max(1, largeBinary));
+  plan.add(value, 1);
+  const { parts, size } = plan;
+  if (plan.largeCount === 1 && plan.largeIndex === parts.length - 1) {
+    const tail = parts[plan.largeIndex] as Uint8Array;
+    const head = allocate(size - tail.length);
+    writeParts(parts, head, true);
+    return { head, tail };
+  }
+  const head = allocate(size);
+  writeParts(parts, head, false);
+  return { head };
 }

@@ -8,6 +8,7 @@
 import { Emitter } from '@socket.io/component-emitter';
 import * as defaultParser from 'socket.io-parser';
 import { Decoder as MsgpackDecoder, Encoder as MsgpackEncoder, type Packet } from '../../protocol/parser.ts';
+import type { SplitEncoding } from '../../protocol/msgpack/encode.ts';
 
 export const ADMIN_NAMESPACE = '/admin';
 
@@ -19,6 +20,11 @@ export class Encoder {
 
   encode(packet: Packet): Array<string | Uint8Array> {
     return packet.nsp === ADMIN_NAMESPACE ? this.text.encode(packet as defaultParser.Packet) : this.msgpack.encode(packet);
+  }
+
+  /** For server/io/binary-frame-adapter.ts: msgpack packets only. */
+  encodeSplit(packet: Packet): SplitEncoding | undefined {
+    return packet.nsp === ADMIN_NAMESPACE ? undefined : this.msgpack.encodeSplit(packet);
   }
 }
 

@@ -4,6 +4,7 @@ import { Server } from 'socket.io';
 import * as parser from '../../protocol/parser.ts';
 import * as adminAwareParser from '../admin/admin-aware-parser.ts';
 import type { Config } from '../config.ts';
+import { BinaryFrameAdapter } from './binary-frame-adapter.ts';
 import type { IoServer } from './types.ts';
 
 export function createIo(httpServer: HttpServer, config: Config): IoServer {
@@ -12,6 +13,8 @@ export function createIo(httpServer: HttpServer, config: Config): IoServer {
     path: '/socket.io/',
     // The admin UI speaks the default parser; only then is the mixed parser needed.
     parser: config.admin ? adminAwareParser : parser,
+    // Relays file chunks to WebSocket clients without copying them.
+    adapter: BinaryFrameAdapter,
     cors: {
       origin: config.corsOrigin,
       methods: ['GET', 'POST'],

@@ -1,0 +1,57 @@
+/**
+ * Node.js only: engine.io-client's WebSocket transport (the `ws` package),
+ * masking large packets in place instead of into a copy.
+ *
+ * A client must mask every frame it sends (RFC 6455 §5.3). `ws` masks into a
+ * new buffer unless told the data may be changed, and it cannot be told so
+ * through `send()`. The buffers protocol/parser.ts encodes belong to no one
+ * else once sent (ownsItsBytes), so for them this transport frames and masks
+ * in place with ws's own `Sender.frame`, then writes the frame as `send()`
+ * would. Any other data, or a socket not in the plain state this relies on
+ * (open, no permessage-deflate, nothing queued), goes through `send()`.
+ *
+ *   import { nodeTransports } from './client/sdk/node-websocket.ts';
+ *   new ShareClient({ url, socketOptions: { transports: nodeTransports } });
+ *
+ * Not for browsers: it imports `ws` (browsers mask inside WebSocket.send()).
+ */
+import { NodeWebSocket, NodeXHR } from 'engine.io-client';
+import { ownsItsBytes } from '../../protocol/parser.ts';
+
+const OPEN = 1;
+/** ws's Sender state when nothing (deflate, a Blob read) is queued ahead. */
+const SENDER_IDLE = 0;
+
+/** The parts of a `ws` WebSocket used here; the Sender's are not in its typings. */
+interface WsSocket {
+  readyState: number;
+  extensions: string;
+  _sender?: {
+    _state?: number;
+    sendFrame?(frame: Uint8Array[]): void;
+    constructor: { frame?(data: Uint8Array, options: Record<string, unknown>): Uint8Array[] };
+  };
+}
+
+export class MaskInPlaceWebSocket extends NodeWebSocket {
+  override doWrite(packet: Parameters<NodeWebSocket['doWrite']>[0], data: Parameters<NodeWebSocket['doWrite']>[1]): void {
+    const socket = (this as unknown as { ws: WsSocket }).ws;
+    const sender = socket._sender;
+    const frame = sender?.constructor.frame;
+    if (
+      ownsItsBytes(data) &&
+      socket.readyState === OPEN &&
+      socket.extensions === '' &&
+      sender?._state === SENDER_IDLE &&
+      typeof sender.sendFrame === 'function' &&
+      typeof frame === 'function'
+    ) {
+      sender.sendFrame(frame(data as Uint8Array, { fin: true, rsv1: false, opcode: 2, mask: true, readOnly: false }));
+      return;
+    }
+    super.doWrite(packet, data);
+  }
+}
+
+/** The SDK's transports (client/sdk/socket.ts: WebSocket, long-polling as the fallback) for Node. */
+export const nodeTransports = [MaskInPlaceWebSocket, NodeXHR];
