@@ -57,8 +57,8 @@ async function emitWithAck<T extends object>(socket: AnySocket, event: string, p
 
 function connectSocketIo(): Promise<AnySocket> {
   const parser = variant === 'sio-default' ? undefined : variant === 'sio-msgpack' ? stockParser : ourParser;
-  // sio-ours and sharethings: the WebSocket transport ShareThings' Node clients use; the rest: stock.
-  const ownTransport = (variant === 'sio-ours' || variant === 'sharethings') && process.env['RELAY_STOCK_TRANSPORT'] !== '1';
+  // sio-ours and sharethings: the WebSocket transport of ShareThings' Node clients; the others (sio-ours-copy too): stock.
+  const ownTransport = variant === 'sio-ours' || variant === 'sharethings';
   const socket = io(url, {
     transports: ownTransport ? [MaskInPlaceWebSocket] : ['websocket'],
     reconnection: false,

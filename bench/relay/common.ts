@@ -4,10 +4,11 @@
  * - ws-raw: a `ws` server forwarding each binary message to the other client (the ceiling);
  * - sio-default: a bare Socket.IO server, default parser (binary attachments);
  * - sio-msgpack: the same with the stock socket.io-msgpack-parser;
- * - sio-ours: the same with protocol/parser.ts and the adapter ShareThings
- *   runs (server/io/binary-frame-adapter.ts: broadcasts chunks without a copy);
- * - sio-ours-copy: protocol/parser.ts with Socket.IO's stock adapter, which
- *   copies each chunk into one buffer (not run unless asked for);
+ * - sio-ours: the same with protocol/parser.ts, the adapter ShareThings runs
+ *   (server/io/binary-frame-adapter.ts: broadcasts chunks without a copy) and
+ *   its Node clients' transport (client/sdk/node-websocket.ts: masks in place);
+ * - sio-ours-copy: protocol/parser.ts alone, with Socket.IO's stock adapter
+ *   and transport, which copy each chunk (not run unless asked for);
  * - sharethings: the real server (server/main.ts), real protocol.
  */
 export const RELAY_VARIANTS = ['ws-raw', 'sio-default', 'sio-msgpack', 'sio-ours', 'sio-ours-copy', 'sharethings'] as const;
