@@ -21,7 +21,8 @@
  */
 import { Emitter } from '@socket.io/component-emitter';
 import { decode } from './msgpack/decode.ts';
-import { encode, encodeSplit, type SplitEncoding } from './msgpack/encode.ts';
+import { giveBack, take } from './msgpack/buffer-pool.ts';
+import { allocate, encode, encodeSplit, type SplitEncoding } from './msgpack/encode.ts';
 
 export const protocol = 5;
 
@@ -71,17 +72,30 @@ function wireFields({ type, data, id, nsp }: Packet): Packet {
   return { type, data, id, nsp };
 }
 
-/** Buffers encode() made for one packet, which no one else holds (see ownsItsBytes). */
+/** Large buffers encode() made for one packet, which no one else holds (see ownsItsBytes). */
 const ownedEncodings = new WeakSet<Uint8Array>();
 
+/** Large encodings come from the pool that recycleEncoding() fills. */
+function allocateOutput(size: number): Uint8Array {
+  return size >= LARGE_BINARY ? take(size) : allocate(size);
+}
+
 /**
- * True for a buffer returned by Encoder.encode(): Socket.IO sends it once and
- * keeps no other reference, so whoever writes it may change it in place (a
- * WebSocket client may mask it there instead of into a copy; see
+ * True for a large buffer returned by Encoder.encode(): Socket.IO sends it
+ * once and keeps no other reference, so whoever writes it may change it in
+ * place (a WebSocket client may mask it there instead of into a copy; see
  * client/sdk/node-websocket.ts). Never true for the application's own buffers.
  */
 export function ownsItsBytes(data: unknown): boolean {
   return data instanceof Uint8Array && ownedEncodings.has(data);
+}
+
+/**
+ * Gives such a buffer back for later encodings, once it has been written and
+ * nothing reads it any more. Only the first call for a buffer counts.
+ */
+export function recycleEncoding(data: Uint8Array): void {
+  if (ownedEncodings.delete(data)) giveBack(data);
 }
 
 export class Encoder {
@@ -90,7 +104,7 @@ export class Encoder {
    * Absent `data`/`id` are left out, never sent as nil (the stock decoder rejects `id: null`).
    */
   encode(packet: Packet): Uint8Array[] {
-    const bytes = encode(wireFields(packet), MAX_DEPTH, LARGE_BINARY);
+    const bytes = encode(wireFields(packet), MAX_DEPTH, LARGE_BINARY, allocateOutput);
     if (bytes.length >= LARGE_BINARY) ownedEncodings.add(bytes);
     return [bytes];
   }

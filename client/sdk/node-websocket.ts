@@ -7,8 +7,10 @@
  * through `send()`. The buffers protocol/parser.ts encodes belong to no one
  * else once sent (ownsItsBytes), so for them this transport frames and masks
  * in place with ws's own `Sender.frame`, then writes the frame as `send()`
- * would. Any other data, or a socket not in the plain state this relies on
- * (open, no permessage-deflate, nothing queued), goes through `send()`.
+ * would, and once written gives the buffer back to the parser's pool for the
+ * next chunk (protocol/msgpack/buffer-pool.ts). Any other data, or a socket
+ * not in the plain state this relies on (open, no permessage-deflate, nothing
+ * queued), goes through `send()`.
  *
  *   import { nodeTransports } from './client/sdk/node-websocket.ts';
  *   new ShareClient({ url, socketOptions: { transports: nodeTransports } });
@@ -16,7 +18,7 @@
  * Not for browsers: it imports `ws` (browsers mask inside WebSocket.send()).
  */
 import { NodeWebSocket, NodeXHR } from 'engine.io-client';
-import { ownsItsBytes } from '../../protocol/parser.ts';
+import { ownsItsBytes, recycleEncoding } from '../../protocol/parser.ts';
 
 const OPEN = 1;
 /** ws's Sender state when nothing (deflate, a Blob read) is queued ahead. */
@@ -28,7 +30,7 @@ interface WsSocket {
   extensions: string;
   _sender?: {
     _state?: number;
-    sendFrame?(frame: Uint8Array[]): void;
+    sendFrame?(frame: Uint8Array[], callback: (error?: Error | null) => void): void;
     constructor: { frame?(data: Uint8Array, options: Record<string, unknown>): Uint8Array[] };
   };
 }
@@ -46,7 +48,11 @@ export class MaskInPlaceWebSocket extends NodeWebSocket {
       typeof sender.sendFrame === 'function' &&
       typeof frame === 'function'
     ) {
-      sender.sendFrame(frame(data as Uint8Array, { fin: true, rsv1: false, opcode: 2, mask: true, readOnly: false }));
+      const bytes = data as Uint8Array;
+      // Once written, the masked bytes are of no use to anyone: the next encoding may take the buffer.
+      sender.sendFrame(frame(bytes, { fin: true, rsv1: false, opcode: 2, mask: true, readOnly: false }), (error) => {
+        if (!error) recycleEncoding(bytes);
+      });
       return;
     }
     super.doWrite(packet, data);

@@ -295,7 +295,8 @@ function writeString(out: Uint8Array, pos: number, s: string, length: number): n
   return pos;
 }
 
-function allocate(size: number): Uint8Array {
+/** A new buffer of `size` bytes, contents unset (Buffer.allocUnsafe on Node). */
+export function allocate(size: number): Uint8Array {
   return NodeBuffer !== undefined ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size);
 }
 
@@ -352,12 +353,12 @@ function writeParts(parts: readonly unknown[], out: Uint8Array, headerOnlyLast: 
  * depth 1, every item or key/value of a container one more), and on
  * functions, symbols, bigints and binaries or strings of 4 GiB or more.
  * With `largeBinary`, map entries are ordered as encodeSplit() orders them,
- * so both give the same bytes.
+ * so both give the same bytes. `alloc` gives the output buffer.
  */
-export function encode(value: unknown, maxDepth: number = DEFAULT_MAX_DEPTH, largeBinary = 0): Uint8Array {
+export function encode(value: unknown, maxDepth: number = DEFAULT_MAX_DEPTH, largeBinary = 0, alloc: (size: number) => Uint8Array = allocate): Uint8Array {
   const plan = new Planner(maxDepth, largeBinary);
   plan.add(value, 1);
-  const out = allocate(plan.size);
+  const out = alloc(plan.size);
   writeParts(plan.parts, out, false);
   return out;
 }
