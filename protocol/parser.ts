@@ -81,10 +81,12 @@ function allocateOutput(size: number): Uint8Array {
 }
 
 /**
- * True for a large buffer returned by Encoder.encode(): Socket.IO sends it
- * once and keeps no other reference, so whoever writes it may change it in
- * place (a WebSocket client may mask it there instead of into a copy; see
- * client/sdk/node-websocket.ts). Never true for the application's own buffers.
+ * True for a large buffer returned by Encoder.encode(). A Socket.IO client
+ * sends it once and keeps no other reference, so its transport may change it
+ * in place (mask it there instead of into a copy; see
+ * client/sdk/node-websocket.ts). Not so on a server, where one encoding is
+ * written to every recipient of a broadcast. Never true for the application's
+ * own buffers.
  */
 export function ownsItsBytes(data: unknown): boolean {
   return data instanceof Uint8Array && ownedEncodings.has(data);

@@ -378,7 +378,8 @@ export interface SplitEncoding {
  * the same bytes: `head` + `tail`, or `head` alone.
  */
 export function encodeSplit(value: unknown, largeBinary: number, maxDepth: number = DEFAULT_MAX_DEPTH): SplitEncoding {
-  const plan = new Planner(maxDepth, Math.max(1, largeBinary));
+  if (!(largeBinary > 0)) throw new RangeError('msgpack: largeBinary must be positive');
+  const plan = new Planner(maxDepth, largeBinary);
   plan.add(value, 1);
   const { parts, size } = plan;
   if (plan.largeCount === 1 && plan.largeIndex === parts.length - 1) {

@@ -10,9 +10,11 @@
  * uses for text broadcasts) with ws's `Sender.sendFrame`, a cork and two
  * writes. The bytes on the wire are the same as encode()'s.
  *
- * Used only when every recipient can take it: a binary WebSocket without
- * permessage-deflate. Otherwise (long-polling, base64 or compressed clients)
- * the packet is encoded whole, once, as the stock adapter does.
+ * Used only when every recipient can take it: an Engine.IO 4 binary
+ * WebSocket without permessage-deflate. Otherwise (long-polling, base64,
+ * compressed or Socket.IO 2 clients) the packet is encoded whole, once, as the
+ * stock adapter does. (With connectionStateRecovery, Socket.IO would need
+ * withBinaryFrames(SessionAwareAdapter); ShareThings does not enable it.)
  */
 import { Adapter, type BroadcastOptions } from 'socket.io-adapter';
 import type { Packet } from '../../protocol/parser.ts';
@@ -35,23 +37,30 @@ interface AdapterInternals {
 /** The parts of a Socket.IO socket and its Engine.IO transport looked at here. */
 interface RecipientSocket {
   conn: {
+    protocol: number;
     transport: {
       name: string;
       supportsBinary?: boolean;
-      perMessageDeflate?: unknown;
-      socket?: { _sender?: { sendFrame?: unknown } };
+      /** Engine.IO's own test of whether it will write a computed frame (transports/websocket.js). */
+      _canSendPreEncodedFrame?(packet: { options: { wsPreEncodedFrame: unknown } }): boolean;
     };
   };
 }
 
-/** Engine.IO writes `wsPreEncodedFrame` itself only on such a transport (transports/websocket.js). */
+const PROBE = { options: { wsPreEncodedFrame: [] } };
+
+/**
+ * A binary WebSocket of Engine.IO 4, on which Engine.IO itself says it will
+ * write the computed frame (not permessage-deflate). Engine.IO 3 (Socket.IO 2
+ * clients) puts a type byte before each binary message, so it is left out.
+ */
 function takesBinaryFrames(socket: RecipientSocket): boolean {
-  const transport = socket.conn.transport;
+  const { protocol, transport } = socket.conn;
   return (
+    protocol === 4 &&
     transport.name === 'websocket' &&
     transport.supportsBinary === true &&
-    !transport.perMessageDeflate &&
-    typeof transport.socket?._sender?.sendFrame === 'function'
+    transport._canSendPreEncodedFrame?.(PROBE) === true
   );
 }
 
