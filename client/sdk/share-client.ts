@@ -16,6 +16,7 @@ import { planFile, planText, type OutgoingPlan } from './outgoing.ts';
 import { ProgressThrottle } from './progress.ts';
 import { Receiver } from './receiver.ts';
 import { connectError, createSocket, request, requestPaced, type ClientSocket } from './socket.ts';
+import { retrySoonAfterShutdown } from './restart-pacing.ts';
 import { resolveOptions, type ResolvedOptions } from './options.ts';
 import { upload } from './upload.ts';
 import { UploadRegistry } from './upload-registry.ts';
@@ -94,6 +95,7 @@ export class ShareClient extends Emitter<ShareClientEvents> {
       reconnectFailed: () => this.#onReconnectFailed(),
       removed: (contentId) => this.#stopOwnUploads(contentId),
     });
+    retrySoonAfterShutdown(this.#socket);
   }
 
   /** This connection's id as the other members see it (changes on reconnection). */
