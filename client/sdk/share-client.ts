@@ -59,6 +59,7 @@ export class ShareClient extends Emitter<ShareClientEvents> {
   /** Joins and leaves run one at a time. */
   #serial: Promise<unknown> = Promise.resolve();
   #retry: ReturnType<typeof setTimeout> | undefined;
+  #stopRestartPacing: () => void;
   #closed = false;
 
   constructor(options: ShareClientOptions) {
@@ -95,7 +96,7 @@ export class ShareClient extends Emitter<ShareClientEvents> {
       reconnectFailed: () => this.#onReconnectFailed(),
       removed: (contentId) => this.#stopOwnUploads(contentId),
     });
-    retrySoonAfterShutdown(this.#socket);
+    this.#stopRestartPacing = retrySoonAfterShutdown(this.#socket);
   }
 
   /** This connection's id as the other members see it (changes on reconnection). */
@@ -242,6 +243,7 @@ export class ShareClient extends Emitter<ShareClientEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#retry);
+    this.#stopRestartPacing();
     this.#endSession(cancelledError(undefined, 'The client was closed'));
     this.#socket.disconnect();
   }
