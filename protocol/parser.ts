@@ -74,10 +74,21 @@ function wireFields({ type, data, id, nsp }: Packet): Packet {
 
 /** Large buffers encode() made for one packet, which no one else holds (see ownsItsBytes). */
 const ownedEncodings = new WeakSet<Uint8Array>();
+/** Set by useInPlaceWrites(); until then encode() neither tracks nor pools (servers, browsers). */
+let inPlaceWrites = false;
 
-/** Large encodings come from the pool that recycleEncoding() fills. */
+/**
+ * Called by a client transport that changes large encodings in place and
+ * gives them back once written (client/sdk/node-websocket.ts): from then on
+ * encode() marks them (ownsItsBytes) and takes their buffers from the pool
+ * that recycleEncoding() fills.
+ */
+export function useInPlaceWrites(): void {
+  inPlaceWrites = true;
+}
+
 function allocateOutput(size: number): Uint8Array {
-  return size >= LARGE_BINARY ? take(size) : allocate(size);
+  return inPlaceWrites && size >= LARGE_BINARY ? take(size) : allocate(size);
 }
 
 /**
@@ -107,7 +118,7 @@ export class Encoder {
    */
   encode(packet: Packet): Uint8Array[] {
     const bytes = encode(wireFields(packet), MAX_DEPTH, LARGE_BINARY, allocateOutput);
-    if (bytes.length >= LARGE_BINARY) ownedEncodings.add(bytes);
+    if (inPlaceWrites && bytes.length >= LARGE_BINARY) ownedEncodings.add(bytes);
     return [bytes];
   }
 

@@ -10,15 +10,20 @@
  * would, and once written gives the buffer back to the parser's pool for the
  * next chunk (protocol/msgpack/buffer-pool.ts). Any other data, or a socket
  * not in the plain state this relies on (open, no permessage-deflate, nothing
- * queued), goes through `send()`.
+ * queued), goes through `send()`. Importing this module turns that tracking
+ * and pooling on in the parser (useInPlaceWrites); listeners of engine.io's
+ * `packetCreate` event would see a large packet's bytes masked once sent.
  *
  *   import { nodeTransports } from './client/sdk/node-websocket.ts';
  *   new ShareClient({ url, socketOptions: { transports: nodeTransports } });
  *
  * Not for browsers: it imports `ws` (browsers mask inside WebSocket.send()).
  */
+import { Socket as NetSocket } from 'node:net';
 import { NodeWebSocket, NodeXHR } from 'engine.io-client';
-import { ownsItsBytes, recycleEncoding } from '../../protocol/parser.ts';
+import { ownsItsBytes, recycleEncoding, useInPlaceWrites } from '../../protocol/parser.ts';
+
+useInPlaceWrites();
 
 const OPEN = 1;
 /** ws's Sender state when nothing (deflate, a Blob read) is queued ahead. */
@@ -28,6 +33,8 @@ const SENDER_IDLE = 0;
 interface WsSocket {
   readyState: number;
   extensions: string;
+  /** The TCP (or TLS) socket under it, or a user agent's own stream. */
+  _socket?: unknown;
   _sender?: {
     _state?: number;
     sendFrame?(frame: Uint8Array[], callback: (error?: Error | null) => void): void;
@@ -49,9 +56,12 @@ export class MaskInPlaceWebSocket extends NodeWebSocket {
       typeof frame === 'function'
     ) {
       const bytes = data as Uint8Array;
-      // Once written, the masked bytes are of no use to anyone: the next encoding may take the buffer.
+      // Once a net (or TLS) socket has written them, the masked bytes are of no use to anyone: the next
+      // encoding may take the buffer. A stream of some other kind (a custom agent's tunnel) might still
+      // hold them after its callback, so its buffers are left to the garbage collector.
+      const recyclable = socket._socket instanceof NetSocket;
       sender.sendFrame(frame(bytes, { fin: true, rsv1: false, opcode: 2, mask: true, readOnly: false }), (error) => {
-        if (!error) recycleEncoding(bytes);
+        if (!error && recyclable) recycleEncoding(bytes);
       });
       return;
     }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as stock from 'socket.io-msgpack-parser';
-import { Encoder, LARGE_BINARY, ownsItsBytes, type Packet } from '../parser.ts';
+import { Encoder, LARGE_BINARY, ownsItsBytes, useInPlaceWrites, type Packet } from '../parser.ts';
 import { decode } from './decode.ts';
 import { encode, encodeSplit } from './encode.ts';
 
@@ -120,8 +120,10 @@ test('Random values: encodeSplit gives encode()\'s bytes, splits exactly when th
   assert.ok(seen.split >= 100 && seen.wholeWithLarge >= 100, JSON.stringify(seen));
 });
 
-test('Only buffers the encoder made for a large packet are marked as its own, never the application\'s.', () => {
+test('Once a transport asks for it, large encodings are marked as the encoder\'s own, never the application\'s buffers.', () => {
   const payload = new Uint8Array(LARGE_BINARY);
+  assert.equal(ownsItsBytes(new Encoder().encode(relayedChunk(payload))[0]), false, 'not tracked unless asked for');
+  useInPlaceWrites();
   const [encoded] = new Encoder().encode(relayedChunk(payload));
   assert.equal(ownsItsBytes(encoded), true);
   assert.equal(ownsItsBytes(payload), false);
