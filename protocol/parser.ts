@@ -8,8 +8,9 @@
  * validates decoded packets more strictly. A packet with one large binary (a
  * file chunk) has the map entries holding it written last, so a server can
  * send it without copying it (Encoder.encodeSplit); msgpack maps are
- * unordered, so the stock decoder reads the same packet. notepack quirks accepted on decode:
- * ext type 0 is undefined (fixext 1), a Date (fixext 8, decoded to a Date like
+ * unordered, so the stock decoder reads the same packet.
+ *
+ * notepack quirks accepted on decode: ext type 0 is undefined (fixext 1), a Date (fixext 8, decoded to a Date like
  * stock does; our schemas reject it) or an ArrayBuffer (ext 8/16/32, decoded to
  * a Uint8Array view). Every other extension is rejected.
  *
@@ -113,7 +114,8 @@ export function recycleEncoding(data: Uint8Array): void {
 
 export class Encoder {
   /**
-   * Always a new buffer: Socket.IO may hold (or broadcast) it after encode() returns.
+   * A buffer no one else holds (new, or from the pool once its last packet was written):
+   * Socket.IO may hold (or broadcast) it after encode() returns.
    * Absent `data`/`id` are left out, never sent as nil (the stock decoder rejects `id: null`).
    */
   encode(packet: Packet): Uint8Array[] {
