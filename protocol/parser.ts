@@ -10,9 +10,10 @@
  * send it without copying it (Encoder.encodeSplit); msgpack maps are
  * unordered, so the stock decoder reads the same packet.
  *
- * notepack quirks accepted on decode: ext type 0 is undefined (fixext 1), a Date (fixext 8, decoded to a Date like
- * stock does; our schemas reject it) or an ArrayBuffer (ext 8/16/32, decoded to
- * a Uint8Array view). Every other extension is rejected.
+ * notepack quirks accepted on decode: ext type 0 is undefined (fixext 1), a
+ * Date (fixext 8, decoded to a Date like stock does; our schemas reject it) or
+ * an ArrayBuffer (ext 8/16/32, decoded to a Uint8Array view). Every other
+ * extension is rejected.
  *
  * The msgpack encoder and decoder are our own (./msgpack/). The decoder
  * accepts `__proto__`, `constructor`... map keys as own properties (never
