@@ -70,6 +70,8 @@ export const JoinPayloadSchema = v.object({
   clientName: ClientNameSchema,
   verifier: bytes(JOIN_VERIFIER_BYTES, JOIN_VERIFIER_BYTES),
   proof: bytes(JOIN_PROOF_BYTES, JOIN_PROOF_BYTES),
+  /** false: join only an existing session (NOT_FOUND otherwise); absent or true: create it if missing. */
+  create: v.optional(v.boolean('must be true or false')),
 }, 'must be an object');
 
 export const LeavePayloadSchema = v.object({

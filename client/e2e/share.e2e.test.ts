@@ -151,15 +151,20 @@ test('a 30 MB file dropped on one device is saved on the others with the same SH
   for (const device of [laptop, phone, tablet]) assert.deepEqual(device.realErrors(), []);
 });
 
-test('a wrong passphrase is refused with a message saying so, and repeated failures with the wait', async (t) => {
+test('a mistyped session id and a wrong passphrase are refused with messages saying so, and repeated failures with the wait', async (t) => {
   const b = chromiumOrSkip(t);
   if (!b) return;
   const server = await startServer(t, { JOIN_FAILURES_PER_ADDRESS: '1' });
   const laptop = await openDevice(t, b, server.url);
   const credentials = await createSession(laptop.page, 'Laptop');
   const stranger = await openDevice(t, b, server.url);
-  await submitJoin(stranger.page, { ...credentials, passphrase: 'not-the-right-words' }, 'Stranger');
   const alert = stranger.page.locator('share-join-form[mode=join]').getByRole('alert');
+  // A typo in the id does not quietly open a new, empty session.
+  await submitJoin(stranger.page, { ...credentials, sessionId: `${credentials.sessionId}x` }, 'Stranger');
+  await alert.getByText('There is no session with this id').waitFor();
+  assert.equal(server.app.store.sessionCount(), 1);
+
+  await submitJoin(stranger.page, { ...credentials, passphrase: 'not-the-right-words' }, 'Stranger');
   await alert.getByText('Wrong passphrase').waitFor();
   // Nobody new appeared in the session.
   assert.equal(await laptop.page.locator('share-member-list li').count(), 1);

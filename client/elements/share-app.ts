@@ -6,7 +6,7 @@ import { preferences } from '../state/preferences.ts';
 import type { ThemeChoice } from '../state/preferences.ts';
 import { SessionController } from '../state/session-controller.ts';
 import { forgetLinkPassphrase, parseLink } from '../state/share-link.ts';
-import type { ConnectionState } from '../state/view-types.ts';
+import type { ConnectionState, JoinRequest } from '../state/view-types.ts';
 import { icons } from '../styles/icons.ts';
 import { controls } from '../styles/tokens.ts';
 import { appStyles } from './share-app.styles.ts';
@@ -116,13 +116,15 @@ export class ShareApp extends LitElement {
   #fromAddress = (): void => {
     if (this.#session.connection !== 'idle') return;
     const link = parseLink(location.hash);
-    const sessionId = link?.sessionId ?? preferences.lastSessionId;
+    // After a reload, the session this tab was in: offered to rejoin, not a new one.
+    const inTab = preferences.tabSessionId;
+    const sessionId = link?.sessionId ?? inTab ?? preferences.lastSessionId;
     const remembered = sessionId ? preferences.passphraseFor(sessionId) : undefined;
     const passphrase = link?.passphrase ?? remembered ?? '';
-    this.#prefill = { sessionId, passphrase, mode: link || passphrase ? 'join' : 'create' };
+    this.#prefill = { sessionId, passphrase, mode: link || passphrase || inTab ? 'join' : 'create' };
     this.requestUpdate();
     if (sessionId && passphrase && preferences.name) {
-      void this.#join({ sessionId, passphrase, name: preferences.name, remember: remembered !== undefined });
+      void this.#join({ mode: 'join', sessionId, passphrase, name: preferences.name, remember: remembered !== undefined });
     }
   };
 
@@ -189,10 +191,10 @@ export class ShareApp extends LitElement {
     </div>`;
   }
 
-  async #join(request: { sessionId: string; passphrase: string; name: string; remember: boolean }): Promise<void> {
+  async #join(request: JoinRequest): Promise<void> {
     const joined = await this.#session.join(request);
     if (!joined) {
-      this.#prefill = { sessionId: request.sessionId, passphrase: '', mode: this.#prefill.mode };
+      this.#prefill = { sessionId: request.sessionId, passphrase: '', mode: request.mode };
       return;
     }
     const session = this.#session.session!;
@@ -204,9 +206,8 @@ export class ShareApp extends LitElement {
   }
 
   #onRequest = (event: SessionRequestEvent): void => {
-    const { mode, ...request } = event.request;
-    this.#prefill = { ...this.#prefill, mode };
-    void this.#join(request);
+    this.#prefill = { ...this.#prefill, mode: event.request.mode };
+    void this.#join(event.request);
   };
 
   #onItemAction = (event: ItemActionEvent): void => {
@@ -227,6 +228,7 @@ export class ShareApp extends LitElement {
     const sessionId = this.#session.session?.sessionId ?? '';
     this.#prefill = { sessionId, passphrase: '', mode: 'join' };
     preferences.rememberPassphrase(sessionId, undefined); // leaving on purpose forgets it
+    preferences.tabSessionId = undefined;
     await this.#session.leave();
     this.dispatchEvent(new SessionLeftEvent(sessionId));
   };

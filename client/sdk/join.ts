@@ -29,6 +29,7 @@ export async function performJoin(
   clientName: string,
   keys: SessionKeys,
   timeoutMs: number,
+  create = true,
 ): Promise<JoinOutcome> {
   for (let attempt = 1; ; attempt++) {
     await whenConnected(socket, timeoutMs);
@@ -40,7 +41,7 @@ export async function performJoin(
     }
     const proof = await signJoinProof(keys, sessionId, challenge);
     if (socket.connected && socket.id === connection) {
-      const payload = { sessionId, clientName, verifier: keys.authPublicKey, proof };
+      const payload = { sessionId, clientName, verifier: keys.authPublicKey, proof, ...(create ? {} : { create }) };
       const result = await request(socket, 'join', payload, timeoutMs);
       if (!Array.isArray(result.clients)) throw new ShareError('INTERNAL', 'The server sent a malformed join result');
       return { clients: result.clients, created: result.created === true, quota: result.quota, history: result.history };

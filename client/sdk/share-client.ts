@@ -113,8 +113,12 @@ export class ShareClient extends Emitter<ShareClientEvents> {
     return this.#socket.connected;
   }
 
-  /** Joins (or creates) a session; leaves the current one first if it is another. */
-  join(sessionId: string, passphrase: string): Promise<JoinInfo> {
+  /**
+   * Joins (or creates) a session; leaves the current one first if it is
+   * another. With `create: false` a session that does not exist is refused
+   * (NOT_FOUND) instead of created: for an id a person typed.
+   */
+  join(sessionId: string, passphrase: string, options: { create?: boolean } = {}): Promise<JoinInfo> {
     return this.#exclusive(async () => {
       this.#assertOpen();
       checkSessionId(sessionId);
@@ -131,7 +135,7 @@ export class ShareClient extends Emitter<ShareClientEvents> {
       this.#receiver.begin(sessionId);
       if (this.#session?.sessionId !== sessionId) this.#gate.reset();
       try {
-        const outcome = await performJoin(this.#socket, sessionId, this.#options.clientName, keys, this.#options.requestTimeoutMs);
+        const outcome = await performJoin(this.#socket, sessionId, this.#options.clientName, keys, this.#options.requestTimeoutMs, options.create !== false);
         this.#session = session;
         this.#joinedOn = this.#socket.id;
         return await this.#settleJoin(session, outcome);

@@ -12,6 +12,7 @@ export interface ErrorLike {
 
 const JOIN_TEXT: Partial<Record<ErrorCode, string>> = {
   UNAUTHORIZED: 'Wrong passphrase for this session. Check it (it is case-sensitive) and try again.',
+  NOT_FOUND: 'There is no session with this id (or it has expired). Check the id, or start a new session.',
   SESSION_FULL: 'This session is full. Ask someone to leave it, or start a new session.',
   UNAVAILABLE: 'Cannot reach the server. Check your connection and try again.',
   INVALID_PAYLOAD: 'Check the session id (letters, digits, "-" and "_") and your name.',

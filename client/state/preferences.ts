@@ -1,7 +1,9 @@
 /**
  * What this device remembers, in localStorage: the display name, the theme,
  * the last session id, and a passphrase only for a session whose member
- * ticked "remember the passphrase on this device". Storage may be disabled
+ * ticked "remember the passphrase on this device". In sessionStorage (this
+ * tab only, kept across a reload): the id of the session the tab is in, never
+ * its passphrase. Storage may be disabled
  * (private modes, embedding with partitioned storage): every access is
  * best effort and failures mean "nothing remembered".
  */
@@ -9,20 +11,29 @@ const PREFIX = 'sharethings.';
 
 export type ThemeChoice = 'auto' | 'light' | 'dark';
 
-function read(key: string): string | undefined {
+function read(key: string, storage = globalThis.localStorage): string | undefined {
   try {
-    return globalThis.localStorage?.getItem(PREFIX + key) ?? undefined;
+    return storage?.getItem(PREFIX + key) ?? undefined;
   } catch {
     return undefined;
   }
 }
 
-function write(key: string, value: string | undefined): void {
+function write(key: string, value: string | undefined, storage = globalThis.localStorage): void {
   try {
-    if (value === undefined) globalThis.localStorage?.removeItem(PREFIX + key);
-    else globalThis.localStorage?.setItem(PREFIX + key, value);
+    if (value === undefined) storage?.removeItem(PREFIX + key);
+    else storage?.setItem(PREFIX + key, value);
   } catch {
     // Storage disabled or full: the preference is simply not kept.
+  }
+}
+
+/** Read lazily: touching sessionStorage can throw where storage is blocked. */
+function tabStorage(): Storage | undefined {
+  try {
+    return globalThis.sessionStorage;
+  } catch {
+    return undefined;
   }
 }
 
@@ -45,6 +56,13 @@ export const preferences = {
   },
   set lastSessionId(value: string) {
     write('last-session', value || undefined);
+  },
+  /** The session this tab is in: a reload offers to rejoin it (passphrase asked again unless remembered). */
+  get tabSessionId(): string | undefined {
+    return read('tab-session', tabStorage());
+  },
+  set tabSessionId(value: string | undefined) {
+    write('tab-session', value || undefined, tabStorage());
   },
   /** Only ever set after the person opted in for this session. */
   passphraseFor(sessionId: string): string | undefined {

@@ -93,12 +93,14 @@ export class SessionController implements ReactiveController {
     this.#client = client;
     this.#wire(client);
     try {
-      const info = await client.join(request.sessionId, request.passphrase);
+      // Joining by id never creates: a typo would otherwise open a new, empty session.
+      const info = await client.join(request.sessionId, request.passphrase, { create: request.mode !== 'join' });
       if (this.#client !== client) return false;
       const { sessionId, passphrase, name, remember } = request;
       this.session = { sessionId, passphrase, name, fingerprint: info.fingerprint, created: info.created };
       preferences.name = name;
       preferences.lastSessionId = sessionId;
+      preferences.tabSessionId = sessionId;
       preferences.rememberPassphrase(sessionId, remember ? passphrase : undefined);
       this.capabilities = { ...SESSION_CAPABILITIES, streamToDisk: canStreamToDisk() };
       this.#joined(info);

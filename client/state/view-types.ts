@@ -12,6 +12,8 @@ export interface Member {
 }
 
 export interface JoinRequest {
+  /** `join` never creates a session: a mistyped id is refused (NOT_FOUND). */
+  mode: 'create' | 'join';
   sessionId: string;
   passphrase: string;
   name: string;

@@ -39,13 +39,14 @@ export class JoinGuard {
 
   /**
    * Checks a join's proof against the session's verifier, creating the
-   * session with the joiner's verifier when there is none. Returns whether
-   * this join created it. Throws UNAUTHORIZED or RATE_LIMITED.
+   * session with the joiner's verifier when there is none (unless the join
+   * says `create: false`: then NOT_FOUND). Returns whether this join created
+   * it. Throws UNAUTHORIZED, NOT_FOUND or RATE_LIMITED.
    */
   async admit(
     socketId: string,
     address: string,
-    join: { sessionId: string; verifier: Uint8Array; proof: Uint8Array },
+    join: { sessionId: string; verifier: Uint8Array; proof: Uint8Array; create?: boolean | undefined },
     now: number,
     hooks: { beforeCreate(): void; created(): void },
   ): Promise<{ created: boolean }> {
@@ -57,6 +58,8 @@ export class JoinGuard {
       throw new ProtocolError('UNAUTHORIZED', 'Ask for a join challenge first (join-challenge)');
     }
     const stored = await this.store.getSession(join.sessionId);
+    // A mistyped id must not quietly become a new, empty session.
+    if (!stored && join.create === false) throw new ProtocolError('NOT_FOUND', 'No session with this id');
     if (!stored) hooks.beforeCreate();
     const expected = stored?.verifier ?? join.verifier;
     const valid = await verifyJoinProof(expected, join.sessionId, pending.challenge, join.proof);

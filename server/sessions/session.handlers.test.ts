@@ -224,3 +224,32 @@ test('repeated wrong passphrases for one session are limited whichever address t
   const otherSession = await join(await connect(t, server), 'free', 'Bob', 'any');
   assert.equal(otherSession.success, true);
 });
+
+test('join with create: false refuses a session that does not exist (NOT_FOUND, nothing created) and joins one that does', async (t) => {
+  const server = await startServer(t);
+  const joinExisting = async (socket: Awaited<ReturnType<typeof connect>>, sessionId: string, passphrase = 'test passphrase') => {
+    const keys = await testKeys(sessionId, passphrase);
+    const challenge = await socket.emitWithAck('join-challenge', { sessionId });
+    assert.equal(challenge.success, true);
+    const proof = await signJoinProof(keys, sessionId, new Uint8Array(challenge.success ? challenge.challenge : []));
+    return socket.emitWithAck('join', { sessionId, clientName: 'Typist', verifier: keys.authPublicKey, proof, create: false });
+  };
+
+  const typist = await connect(t, server);
+  const missing = await joinExisting(typist, 'no-such-session');
+  assert.deepEqual(missing.success ? missing : { success: false, code: missing.code }, { success: false, code: 'NOT_FOUND' });
+  assert.equal(server.app.store.sessionCount(), 0, 'the mistyped id did not become a session');
+
+  await joinAs(t, server, 'real-session', 'Owner');
+  const found = await joinExisting(typist, 'real-session');
+  assert.equal(found.success && found.created, false);
+  assert.deepEqual(found.success && found.clients.map((c) => c.name), ['Owner', 'Typist']);
+
+  const stranger = await connect(t, server);
+  const wrong = await joinExisting(stranger, 'real-session', 'wrong words');
+  assert.equal(!wrong.success && wrong.code, 'UNAUTHORIZED');
+  // A join without the field still creates, as before.
+  const creator = await connect(t, server);
+  const fresh = await join(creator, 'brand-new', 'Creator');
+  assert.equal(fresh.success && fresh.created, true);
+});
