@@ -22,7 +22,7 @@ const chromium = useChromium();
 
 const item = (page: Page, text: string) => page.locator('share-content-item', { hasText: text });
 
-test('a late joiner sees the history, loads older items on scroll, and rejoins on reload with a remembered passphrase', async (t) => {
+test('a late joiner sees the history, loads older items on scroll, and rejoins on reload (by itself with a remembered passphrase)', async (t) => {
   const browser = chromium.browser;
   if (!browser) return t.skip(chromium.skip);
   const server = await startServer(t);
@@ -51,6 +51,15 @@ test('a late joiner sees the history, loads older items on scroll, and rejoins o
   await phone.page.reload();
   await phone.page.locator('share-connection-status').getByText('Connected').waitFor();
   await textItems(phone.page).getByText(`note ${count}`, { exact: true }).waitFor();
+
+  // Without a remembered passphrase, a reload offers to rejoin this tab's session (not a new one).
+  await laptop.page.reload();
+  const form = laptop.page.locator('share-join-form[mode=join]');
+  await form.waitFor();
+  assert.equal(await form.getByLabel('Session').inputValue(), credentials.sessionId);
+  await form.getByLabel('Passphrase', { exact: true }).fill(credentials.passphrase);
+  await form.getByRole('button', { name: 'Join session' }).click();
+  await textItems(laptop.page).getByText(`note ${count}`, { exact: true }).waitFor();
   assert.deepEqual([...laptop.realErrors(), ...phone.realErrors()], []);
 });
 
@@ -83,9 +92,20 @@ test('pinning, renaming, removing and clearing on one device show on the other',
   await item(laptop.page, 'draft.txt').getByLabel('New name').fill('final.txt');
   await item(laptop.page, 'draft.txt').getByRole('button', { name: 'Rename' }).click();
   await item(phone.page, 'final.txt').waitFor();
+  // Escape closes the rename form and gives the focus back to its button.
+  await item(phone.page, 'final.txt').getByRole('button', { name: 'Rename' }).click();
+  await phone.page.keyboard.press('Escape');
+  await item(phone.page, 'final.txt').getByLabel('New name').waitFor({ state: 'detached' });
+  const focused = await phone.page.evaluate(() => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return active?.getAttribute('aria-label');
+  });
+  assert.equal(focused, 'Rename');
 
-  // Remove one item.
-  await item(phone.page, 'throw this away').getByRole('button', { name: 'Remove' }).click();
+  // Delete one item for everyone, after confirming.
+  await item(phone.page, 'throw this away').getByRole('button', { name: 'Delete for everyone' }).click();
+  await item(phone.page, 'throw this away').getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
   await item(laptop.page, 'throw this away').waitFor({ state: 'detached' });
 
   // Clear all, after confirming.

@@ -6,6 +6,8 @@ import { NO_CAPABILITIES } from '../state/timeline-item.ts';
 import { icons } from '../styles/icons.ts';
 import { controls } from '../styles/tokens.ts';
 import { itemStyles } from './share-content-item.styles.ts';
+import './share-confirm-dialog.ts';
+import type { DialogAnswerEvent } from './share-confirm-dialog.ts';
 import './share-file-icon.ts';
 import './share-preview.ts';
 import './share-transfer-progress.ts';
@@ -57,6 +59,8 @@ export class ShareContentItem extends LitElement {
 
   @state() private accessor expanded = false;
   @state() private accessor renaming = false;
+  /** Asking before a delete that reaches every device. */
+  @state() private accessor confirmingDelete = false;
 
   override render() {
     const item = this.item;
@@ -84,6 +88,11 @@ export class ShareContentItem extends LitElement {
         : nothing}
       ${stopped && item.error ? html`<p class="error" role="status">${item.error}</p>` : nothing}
       ${this.renaming ? this.#renameForm(item) : this.#actions(item, stopped)}
+      <share-confirm-dialog heading="Delete for everyone?" confirm-label="Delete" destructive
+        .open=${this.confirmingDelete} @dialog-answer=${this.#deleteAnswered}>
+        ${item.kind === 'text' ? 'This text' : `“${item.name || 'Untitled'}”`} is deleted from every device in the
+        session and from its stored history. This cannot be undone.
+      </share-confirm-dialog>
     </article>`;
   }
 
@@ -131,9 +140,12 @@ export class ShareContentItem extends LitElement {
             ${icons.edit}
           </button>`
         : nothing}
-      ${(caps.remove && remote) || stopped || item.status === 'queued'
+      ${stopped || item.status === 'queued'
         ? this.#button('remove', icons.trash, stopped ? 'Dismiss' : 'Remove', 'ghost icon danger')
-        : nothing}
+        : caps.remove && remote
+          ? html`<button type="button" class="ghost icon danger" aria-label="Delete for everyone" title="Delete for everyone"
+              @click=${() => (this.confirmingDelete = true)}>${icons.trash}</button>`
+          : nothing}
     </div>`;
   }
 
@@ -146,7 +158,7 @@ export class ShareContentItem extends LitElement {
   }
 
   #renameForm(item: TimelineItem) {
-    return html`<form class="rename" @submit=${this.#rename}>
+    return html`<form class="rename" @submit=${this.#rename} @keydown=${this.#renameKey}>
       <label class="visually-hidden" for="name">New name</label>
       <input id="name" name="name" .value=${item.name} maxlength="255" required />
       <button type="submit" class="primary">Rename</button>
@@ -154,9 +166,22 @@ export class ShareContentItem extends LitElement {
     </form>`;
   }
 
-  protected override updated(): void {
-    if (this.renaming) this.renderRoot.querySelector<HTMLInputElement>('.rename input')?.focus();
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    // Only when the form opens or closes: progress updates must not pull the focus back.
+    if (!changed.has('renaming') || changed.get('renaming') === undefined) return;
+    const target = this.renaming ? '.rename input' : 'button[aria-label="Rename"]';
+    this.renderRoot.querySelector<HTMLElement>(target)?.focus();
   }
+
+  #renameKey = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape') this.renaming = false;
+  };
+
+  #deleteAnswered = (event: DialogAnswerEvent): void => {
+    event.stopPropagation();
+    this.confirmingDelete = false;
+    if (event.confirmed) this.#fire('remove');
+  };
 
   #label(item: TimelineItem): string {
     const what = item.kind === 'text' ? 'Text' : item.kind === 'image' ? `Image ${item.name}` : `File ${item.name}`;
