@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ConnectionState } from '../state/view-types.ts';
 import { token } from '../styles/tokens.ts';
@@ -72,8 +72,11 @@ export class ShareConnectionStatus extends LitElement {
 
   override render() {
     const attempt = this.state === 'reconnecting' && this.attempt ? ` (attempt ${this.attempt})` : '';
-    return html`<span part="pill" class="pill" role="status" aria-live="polite">
-      <span class="dot" aria-hidden="true"></span>${TEXT[this.state]}${attempt}
+    // The attempt count stays out of the live region: it would be read out twice a second while retrying.
+    return html`<span part="pill" class="pill">
+      <span class="dot" aria-hidden="true"></span><span role="status" aria-live="polite">${TEXT[this.state]}</span>${attempt
+        ? html`<span aria-hidden="true">${attempt}</span>`
+        : nothing}
     </span>`;
   }
 }

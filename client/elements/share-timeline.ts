@@ -134,7 +134,7 @@ export class ShareTimeline extends LitElement {
             <slot name="empty">
               ${icons.upload}
               <strong>Nothing shared yet</strong>
-              <span>Type below, paste with <kbd>Ctrl</kbd>+<kbd>V</kbd>, or drop files anywhere on the page.</span>
+              <span>Type or paste in the box above, or drop files anywhere on the page.</span>
             </slot>
           </div>`
         : html`<ol part="list" aria-labelledby="title">

@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { icons } from '../styles/icons.ts';
 import { controls, token } from '../styles/tokens.ts';
@@ -77,11 +77,16 @@ export class ShareToast extends LitElement {
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   override render() {
-    if (!this.message) return html`<div role="status" aria-live="polite"></div>`;
-    return html`<div part="toast" class="toast" role=${this.tone === 'error' ? 'alert' : 'status'}>
-      <span>${this.message}</span>
-      <button type="button" class="ghost icon" aria-label="Dismiss" @click=${this.#dismiss}>${icons.close}</button>
-    </div>`;
+    const toast = this.message
+      ? html`<div part="toast" class="toast">
+          <span>${this.message}</span>
+          <button type="button" class="ghost icon" aria-label="Dismiss" @click=${this.#dismiss}>${icons.close}</button>
+        </div>`
+      : nothing;
+    const error = this.tone === 'error';
+    // Both live regions stay in the page: screen readers announce changes to a region, not a new one.
+    return html`<div role="status" aria-live="polite">${error ? nothing : toast}</div>
+      <div role="alert">${error ? toast : nothing}</div>`;
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
