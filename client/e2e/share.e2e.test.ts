@@ -163,6 +163,10 @@ test('a mistyped session id and a wrong passphrase are refused with messages say
   await submitJoin(stranger.page, { ...credentials, sessionId: `${credentials.sessionId}x` }, 'Stranger');
   await alert.getByText('There is no session with this id').waitFor();
   assert.equal(server.app.store.sessionCount(), 1);
+  // An invitation link pasted into the Session field gives its id.
+  const sessionField = stranger.page.locator('share-join-form[mode=join]').getByLabel('Session');
+  await sessionField.fill(`${server.url}/#session=${credentials.sessionId}`);
+  assert.equal(await sessionField.inputValue(), credentials.sessionId);
 
   await submitJoin(stranger.page, { ...credentials, passphrase: 'not-the-right-words' }, 'Stranger');
   await alert.getByText('Wrong passphrase').waitFor();
@@ -206,8 +210,13 @@ test('a link with the passphrase in its fragment joins at once, and the passphra
   if (!b) return;
   const server = await startServer(t);
   const laptop = await openDevice(t, b, server.url);
-  const { sessionId } = await createSession(laptop.page, 'Laptop');
+  const { sessionId, passphrase } = await createSession(laptop.page, 'Laptop');
   const invite = laptop.page.locator('share-invite');
+  // The passphrase is not on screen until asked for (screen sharing).
+  const shown = invite.locator('[part=credentials] code').nth(1);
+  assert.match((await shown.textContent())!, /^•+$/);
+  await invite.getByRole('button', { name: 'Show passphrase' }).click();
+  assert.equal((await shown.textContent())!.trim(), passphrase);
   await invite.getByLabel('Put the passphrase in the link').check();
   const link = (await invite.locator('[part=link] a').getAttribute('href'))!;
   assert.match(link, /#session=.+&passphrase=/);

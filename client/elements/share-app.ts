@@ -201,6 +201,8 @@ export class ShareApp extends LitElement {
     forgetLinkPassphrase(session.sessionId);
     this.dispatchEvent(new SessionJoinedEvent(session.sessionId, session.fingerprint, session.created));
     await this.updateComplete;
+    // The session view starts at its top, not at the start page's scroll position.
+    globalThis.scrollTo?.(0, 0);
     // Not on touch screens, where focusing would pop up the keyboard over the session.
     if (matchMedia('(pointer: fine)').matches) this.renderRoot.querySelector('share-composer')?.focus();
   }

@@ -50,6 +50,17 @@ function linkify(text: string) {
  * @csspart text - The text of a text item.
  * @csspart actions - The row of buttons.
  */
+/**
+ * A short type for the size line: the name's extension ("XLSX"), else a short
+ * MIME subtype; never a long raw MIME type, which would wrap on a phone.
+ */
+function typeLabel(item: TimelineItem): string {
+  const extension = /\.([a-z0-9]{1,8})$/i.exec(item.name)?.[1];
+  const subtype = item.mimeType.split('/')[1] ?? '';
+  const short = extension ?? (subtype.length > 0 && subtype.length <= 10 ? subtype : '');
+  return short ? ` · ${short.toUpperCase()}` : '';
+}
+
 @customElement('share-content-item')
 export class ShareContentItem extends LitElement {
   static override styles = [controls, itemStyles];
@@ -118,7 +129,7 @@ export class ShareContentItem extends LitElement {
         ${preview ? nothing : html`<share-file-icon mime-type=${item.mimeType} name=${item.name}></share-file-icon>`}
         <div class="file-text">
           <span class="name" title=${item.name}>${item.name || 'Untitled'}</span>
-          <span class="muted">${formatBytes(item.size)}${dims}${item.mimeType ? ` · ${item.mimeType}` : ''}</span>
+          <span class="muted">${formatBytes(item.size)}${dims}${typeLabel(item)}</span>
         </div>
       </div>`;
   }
@@ -129,7 +140,7 @@ export class ShareContentItem extends LitElement {
     const copyable = ready && (item.kind === 'text' || item.kind === 'image');
     const canSave = item.kind !== 'text' && (ready || (item.status === 'receiving' && !item.mine)) && !item.savedToDisk;
     const remote = ready || item.status === 'receiving' || item.status === 'sending';
-    return html`<div part="actions" class="actions" role="toolbar" aria-label="Item actions">
+    return html`<div part="actions" class="actions">
       ${copyable ? this.#button('copy', icons.copy, item.kind === 'image' ? 'Copy image' : 'Copy text', '', 'Copy') : nothing}
       ${canSave ? this.#button('save', icons.download, item.status === 'receiving' && !caps.streamToDisk ? 'Save when done' : 'Save', 'primary') : nothing}
       ${item.savedToDisk ? html`<span class="muted saved">${icons.check}Saved to disk</span>` : nothing}

@@ -110,6 +110,8 @@ export class ShareInvite extends LitElement {
   @property({ attribute: 'app-url' }) accessor appUrl = '';
 
   @state() private accessor withPassphrase = false;
+  /** Shown in clear only on request: a shared screen must not show it. */
+  @state() private accessor revealed = false;
 
   override render() {
     if (!this.sessionId || !this.appUrl) return nothing;
@@ -149,7 +151,11 @@ export class ShareInvite extends LitElement {
         ${this.passphrase
           ? html`<span class="label" id="pass">Passphrase</span>
               <div class="row">
-                <code aria-labelledby="pass">${this.passphrase}</code>
+                <code aria-labelledby="pass">${this.revealed ? this.passphrase : '•'.repeat(12)}</code>
+                <button type="button" class="ghost" aria-label=${this.revealed ? 'Hide passphrase' : 'Show passphrase'}
+                  @click=${() => (this.revealed = !this.revealed)}>
+                  ${this.revealed ? 'Hide' : 'Show'}
+                </button>
                 <share-copy-button value=${this.passphrase} label="Copy passphrase"></share-copy-button>
               </div>`
           : nothing}

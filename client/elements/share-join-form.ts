@@ -1,6 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { PASSPHRASE_BITS, PASSPHRASE_WORDS, generatePassphrase, generateSessionId } from '../state/passphrase.ts';
+import { parseLink } from '../state/share-link.ts';
 import { icons } from '../styles/icons.ts';
 import { controls } from '../styles/tokens.ts';
 import { formStyles } from './share-join-form.styles.ts';
@@ -52,6 +53,13 @@ export class ShareJoinForm extends LitElement {
     if (this.mode === 'create' && !this.passphrase) this.passphrase = generatePassphrase();
   }
 
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    // After a refused attempt the form was inert and lost the focus: put it where the fix usually is.
+    if (changed.has('busy') && !this.busy && this.error) {
+      this.renderRoot.querySelector<HTMLElement>(this.mode === 'join' ? '#passphrase' : 'button[type=submit]')?.focus();
+    }
+  }
+
   override render() {
     const create = this.mode === 'create';
     return html`<form part="form" @submit=${this.#submit} ?inert=${this.busy} aria-busy=${this.busy}>
@@ -59,7 +67,7 @@ export class ShareJoinForm extends LitElement {
       <div class="field">
         <label for="name">Your name</label>
         <input id="name" name="name" .value=${this.name} required maxlength="64" autocomplete="nickname"
-          placeholder="e.g. Sam's laptop" @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)} />
+          placeholder="e.g. Sam's laptop" @input=${this.#nameInput} />
         <span class="help">Shown to the others in the session. Remembered on this device.</span>
       </div>
       <label class="check">
@@ -106,7 +114,7 @@ export class ShareJoinForm extends LitElement {
         <label for="session">Session</label>
         <input id="session" name="session" .value=${this.sessionId} required maxlength="64" pattern="[A-Za-z0-9_\\-]+"
           autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="e.g. k7wm-q3xa-9fhp"
-          @input=${(e: Event) => (this.sessionId = (e.target as HTMLInputElement).value.trim())} />
+          @input=${this.#sessionInput} />
       </div>
       <div class="field">
         <label for="passphrase">Passphrase</label>
@@ -122,6 +130,26 @@ export class ShareJoinForm extends LitElement {
       </div>
     `;
   }
+
+  /** A name of only spaces would pass `required` and then do nothing: say so instead. */
+  #nameInput = (event: Event): void => {
+    const input = event.target as HTMLInputElement;
+    this.name = input.value;
+    input.setCustomValidity(input.value && !input.value.trim() ? 'Enter a name, not only spaces.' : '');
+  };
+
+  /** An invitation link pasted whole gives its session id (and passphrase, when it carries one). */
+  #sessionInput = (event: Event): void => {
+    const input = event.target as HTMLInputElement;
+    const typed = input.value.trim();
+    const hash = typed.includes('#') ? typed.slice(typed.indexOf('#')) : '';
+    const link = hash ? parseLink(hash) : undefined;
+    if (link) {
+      input.value = link.sessionId;
+      if (link.passphrase) this.passphrase = link.passphrase;
+    }
+    this.sessionId = link?.sessionId ?? typed;
+  };
 
   #submit(event: SubmitEvent): void {
     event.preventDefault();

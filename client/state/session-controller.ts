@@ -266,6 +266,7 @@ export class SessionController implements ReactiveController {
   #reset(): void {
     this.connection = 'idle';
     this.session = undefined;
+    this.notice = undefined; // a notice about the last session means nothing on the start page
     this.members = [];
     this.selfId = undefined;
     this.reconnectAttempt = undefined;
