@@ -142,7 +142,13 @@ export class ShareContentItem extends LitElement {
     const remote = ready || item.status === 'receiving' || item.status === 'sending';
     return html`<div part="actions" class="actions">
       ${copyable ? this.#button('copy', icons.copy, item.kind === 'image' ? 'Copy image' : 'Copy text', '', 'Copy') : nothing}
-      ${canSave ? this.#button('save', icons.download, item.status === 'receiving' && !caps.streamToDisk ? 'Save when done' : 'Save', 'primary') : nothing}
+      ${canSave && item.saving
+        ? html`<button type="button" class="primary" disabled>
+            ${icons.download}<span>${item.status === 'receiving' ? 'Will save when done' : 'Saving…'}</span>
+          </button>`
+        : canSave
+          ? this.#button('save', icons.download, item.status === 'receiving' && !caps.streamToDisk ? 'Save when done' : 'Save', 'primary')
+          : nothing}
       ${item.savedToDisk ? html`<span class="muted saved">${icons.check}Saved to disk</span>` : nothing}
       <span class="spacer"></span>
       ${caps.pin && remote ? this.#button(item.pinned ? 'unpin' : 'pin', icons.pin, item.pinned ? 'Unpin' : 'Pin', 'ghost icon') : nothing}

@@ -27,6 +27,8 @@ export class Incoming {
   readonly #items = new Map<string, ReceivedItem>();
   readonly #blobs = new Map<string, Promise<Blob>>();
   readonly #discarded = new Set<string>();
+  /** Items with a save under way: another click must not start a second download. */
+  readonly #saving = new Set<string>();
 
   constructor(private readonly timeline: Timeline) {}
 
@@ -80,15 +82,22 @@ export class Incoming {
   /** Saves the item: streamed to a file when possible, else through a Blob. Call from a click. */
   async save(key: string): Promise<void> {
     const item = this.#items.get(key);
-    if (!item) return;
-    const known = this.#blobs.get(key);
-    if (!known && canStreamToDisk()) {
-      if (this.timeline.get(key)?.savedToDisk) throw new Error('This item was already saved to disk.');
-      const saved = await streamToDisk(item.name, () => item.readable());
-      if (saved) this.timeline.update(key, { savedToDisk: true });
-      return;
+    if (!item || this.#saving.has(key)) return;
+    this.#saving.add(key);
+    this.timeline.update(key, { saving: true });
+    try {
+      const known = this.#blobs.get(key);
+      if (!known && canStreamToDisk()) {
+        if (this.timeline.get(key)?.savedToDisk) throw new Error('This item was already saved to disk.');
+        const saved = await streamToDisk(item.name, () => item.readable());
+        if (saved) this.timeline.update(key, { savedToDisk: true });
+        return;
+      }
+      downloadBlob(item.name, await this.#blob(key));
+    } finally {
+      this.#saving.delete(key);
+      this.timeline.update(key, { saving: false });
     }
-    downloadBlob(item.name, await this.#blob(key));
   }
 
   async copyImage(key: string): Promise<void> {

@@ -41,6 +41,8 @@ export interface TimelineItem {
   readonly error?: string | undefined;
   /** Streamed to a file on disk: the bytes are no longer held here. */
   readonly savedToDisk?: boolean | undefined;
+  /** A save was asked for and is under way (or waits for the item to arrive). */
+  readonly saving?: boolean | undefined;
 }
 
 /** What a member may do to items, as far as this client and browser support it. */
