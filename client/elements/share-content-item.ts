@@ -85,6 +85,7 @@ export class ShareContentItem extends LitElement {
         >
         ${item.pinned ? html`<span class="badge">${icons.pin}Pinned</span>` : nothing}
         ${item.status === 'queued' ? html`<span class="badge wait">Waiting for connection</span>` : nothing}
+        ${item.status === 'sending' && !item.progress ? html`<span class="badge wait">Sending…</span>` : nothing}
       </header>
       ${this.#body(item)}
       ${item.progress && (item.status === 'sending' || item.status === 'receiving')
