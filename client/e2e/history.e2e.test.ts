@@ -60,6 +60,8 @@ test('a late joiner sees the history, loads older items on scroll, and rejoins o
   await form.getByLabel('Passphrase', { exact: true }).fill(credentials.passphrase);
   await form.getByRole('button', { name: 'Join session' }).click();
   await textItems(laptop.page).getByText(`note ${count}`, { exact: true }).waitFor();
+  // Its own items are still its own after the reload.
+  await laptop.page.locator('share-content-item', { hasText: `note ${count}` }).getByText('You', { exact: true }).waitFor();
   assert.deepEqual([...laptop.realErrors(), ...phone.realErrors()], []);
 });
 

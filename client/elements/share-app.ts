@@ -231,6 +231,7 @@ export class ShareApp extends LitElement {
     this.#prefill = { sessionId, passphrase: '', mode: 'join' };
     preferences.rememberPassphrase(sessionId, undefined); // leaving on purpose forgets it
     preferences.tabSessionId = undefined;
+    preferences.forgetOwnItems(sessionId);
     await this.#session.leave();
     this.dispatchEvent(new SessionLeftEvent(sessionId));
   };

@@ -30,7 +30,11 @@ export class Incoming {
   /** Items with a save under way: another click must not start a second download. */
   readonly #saving = new Set<string>();
 
-  constructor(private readonly timeline: Timeline) {}
+  constructor(
+    private readonly timeline: Timeline,
+    /** Whether this device shared the item (known from an earlier page load). */
+    private readonly isOwn: (contentId: string) => boolean = () => false,
+  ) {}
 
   has(contentId: string): boolean {
     return this.#items.has(contentId);
@@ -51,7 +55,7 @@ export class Incoming {
         width: item.width,
         height: item.height,
         senderName: item.senderName,
-        mine: false,
+        mine: this.isOwn(key),
         timestamp: item.timestamp,
         pinned: item.pinned,
         status: complete ? 'ready' : 'receiving',

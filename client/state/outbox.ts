@@ -34,6 +34,8 @@ export class Outbox {
     private readonly timeline: Timeline,
     private readonly client: () => ShareClient | undefined,
     private readonly ready: () => boolean,
+    /** Told the content id of every item this device starts sharing. */
+    private readonly shared: (contentId: string) => void = () => {},
   ) {}
 
   shareText(text: string, senderName: string): void {
@@ -119,6 +121,7 @@ export class Outbox {
     share.attempts++;
     this.#sending.set(key, share);
     this.timeline.bind(key, pending.contentId);
+    this.shared(pending.contentId);
     const total = payload.kind === 'file' ? payload.file.size : 0;
     this.timeline.update(key, {
       status: 'sending',

@@ -1,13 +1,15 @@
 /**
  * What this device remembers, in localStorage: the display name, the theme,
  * the last session id, and a passphrase only for a session whose member
- * ticked "remember the passphrase on this device". In sessionStorage (this
+ * ticked "remember the passphrase on this device", and the ids of the items
+ * this device shared (to show them as its own). In sessionStorage (this
  * tab only, kept across a reload): the id of the session the tab is in, never
  * its passphrase. Storage may be disabled
  * (private modes, embedding with partitioned storage): every access is
  * best effort and failures mean "nothing remembered".
  */
 const PREFIX = 'sharethings.';
+const OWN_ITEMS_KEPT = 1000;
 
 export type ThemeChoice = 'auto' | 'light' | 'dark';
 
@@ -63,6 +65,26 @@ export const preferences = {
   },
   set tabSessionId(value: string | undefined) {
     write('tab-session', value || undefined, tabStorage());
+  },
+  /**
+   * Ids of the items this device shared in a session (the server knows these
+   * ids too; nothing secret): after a reload, history shows them as "You".
+   * The newest OWN_ITEMS_KEPT per session are kept.
+   */
+  ownItems(sessionId: string): Set<string> {
+    try {
+      const list: unknown = JSON.parse(read(`own-items.${sessionId}`) ?? '[]');
+      return new Set(Array.isArray(list) ? list.filter((id): id is string => typeof id === 'string') : []);
+    } catch {
+      return new Set();
+    }
+  },
+  addOwnItem(sessionId: string, contentId: string): void {
+    const ids = [...this.ownItems(sessionId), contentId].slice(-OWN_ITEMS_KEPT);
+    write(`own-items.${sessionId}`, JSON.stringify(ids));
+  },
+  forgetOwnItems(sessionId: string): void {
+    write(`own-items.${sessionId}`, undefined);
   },
   /** Only ever set after the person opted in for this session. */
   passphraseFor(sessionId: string): string | undefined {

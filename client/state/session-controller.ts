@@ -47,8 +47,13 @@ export class SessionController implements ReactiveController {
   capabilities: ItemCapabilities = NO_CAPABILITIES;
 
   readonly timeline = new Timeline(() => this.#changed());
-  readonly #incoming = new Incoming(this.timeline);
-  readonly #outbox = new Outbox(this.timeline, () => this.#client, () => this.connection === 'connected');
+  /** Items this device shared in the current session, from earlier page loads too. */
+  #ownItems = new Set<string>();
+  readonly #incoming = new Incoming(this.timeline, (contentId) => this.#ownItems.has(contentId));
+  readonly #outbox = new Outbox(this.timeline, () => this.#client, () => this.connection === 'connected', (contentId) => {
+    this.#ownItems.add(contentId);
+    if (this.session) preferences.addOwnItem(this.session.sessionId, contentId);
+  });
   readonly actions = new ItemActions({
     timeline: this.timeline,
     incoming: this.#incoming,
@@ -101,6 +106,7 @@ export class SessionController implements ReactiveController {
       preferences.name = name;
       preferences.lastSessionId = sessionId;
       preferences.tabSessionId = sessionId;
+      this.#ownItems = preferences.ownItems(sessionId);
       preferences.rememberPassphrase(sessionId, remember ? passphrase : undefined);
       this.capabilities = { ...SESSION_CAPABILITIES, streamToDisk: canStreamToDisk() };
       this.#joined(info);
