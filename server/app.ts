@@ -1,22 +1,26 @@
 /**
- * createApp wires the store, the HTTP routes and the Socket.IO server
+ * createApp wires the backends, the HTTP routes and the Socket.IO server
  * together. It never listens: main.ts and the tests decide where.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import { openBackends } from './backends.ts';
+import { BackgroundTasks } from './background-tasks.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { createRequestHandler } from './http/router.ts';
+import { Readiness } from './http/readiness.ts';
 import { createStaticFiles } from './http/static-files.ts';
 import { createIo } from './io/create-io.ts';
 import { onConnection } from './io/connection.ts';
 import type { HandlerContext } from './io/context.ts';
 import type { IoServer } from './io/types.ts';
-import { SessionRegistry } from './sessions/session-registry.ts';
+import { sessionRoom } from './io/types.ts';
 import { JoinGuard } from './sessions/join-guard.ts';
 import { Uploads } from './content/uploads.ts';
+import { SlowReceivers } from './content/slow-receivers.ts';
 import { Sweeper } from './retention/sweeper.ts';
 import type { ContentStore } from './store/content-store.ts';
-import { DiskStore } from './store/disk/disk-store.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { adminUiDir, instrumentAdmin } from './admin/admin-ui.ts';
 import { Limits } from './limits/limits.ts';
@@ -27,51 +31,76 @@ export interface App {
   io: IoServer;
   store: ContentStore;
   sweeper: Sweeper;
-  /** Stops accepting, tells clients to reconnect, and closes within the configured bound. */
+  readiness: Readiness;
+  /** Drains, tells clients to reconnect (elsewhere, in a cluster), and closes within the configured bound. */
   close(): Promise<void>;
 }
 
 export async function createApp(config: Config, deps: { log: Logger; store?: ContentStore }): Promise<App> {
   const { log } = deps;
-  const store = deps.store ?? new DiskStore(config.dataDir, { fsync: config.storeFsync, log });
-  await store.open();
-
-  const sessions = new SessionRegistry();
-  const uploads = new Uploads(config.maxItemBytes);
+  const lock = await lockDataDir(config.dataDir);
+  const backends = await openBackends(config, deps).catch(async (error: unknown) => {
+    await lock.release();
+    throw error;
+  });
+  const { store, presence } = backends;
   const startedAt = Date.now();
-  // Unfinished uploads found on disk wait for their sender to resume, or are abandoned.
-  for (const { sessionId, item } of await store.incompleteItems()) {
-    uploads.begin(sessionId, item.contentId, undefined, item.bytes, startedAt);
-  }
-  const joinGuard = new JoinGuard(config, store);
 
   const httpServer = createServer();
-  const io = createIo(httpServer, config);
-  const metrics = new Metrics({
-    connections: () => io.engine.clientsCount,
-    activeSessions: () => sessions.sessionCount,
-    storedSessions: () => store.sessionCount(),
-    uploads: () => uploads.size,
-  });
-  const limits = new Limits(config.limits);
+  // Set just below: the metrics and the slow-receiver check read it later, per request.
+  let io: IoServer | undefined;
+  const metrics = new Metrics(
+    {
+      connections: () => io?.engine.clientsCount ?? 0,
+      activeSessions: () => presence.localSessions().length,
+      storedSessions: () => store.sessionCount(),
+      uploads: () => uploads.size,
+    },
+    config.nodeId,
+  );
+  const slowReceivers = new SlowReceivers(
+    config.limits.socketBufferBytes,
+    (id) => io?.of('/').sockets.get(id),
+    (count) => metrics.deferredChunks(count),
+  );
+  io = createIo(httpServer, config, backends.adapter(slowReceivers));
+  const server = io;
+  const uploads = new Uploads(config.maxItemBytes);
+  const limits = new Limits(config.limits, backends.counters);
+  const joinGuard = new JoinGuard(config, store, backends.counters);
+  const background = new BackgroundTasks(log);
   useConnectionMiddleware(io, config, limits);
-  const ctx: HandlerContext = { io, config, log, metrics, limits, sessions, store, uploads, joinGuard };
-  const sweeper = new Sweeper(ctx);
+  const ctx: HandlerContext = { io, config, log, metrics, limits, presence, store, uploads, slowReceivers, joinGuard, background };
+  const sweeper = new Sweeper(ctx, backends.lease);
+  const readiness = new Readiness();
 
-  if (config.admin) instrumentAdmin(io, config.admin);
+  // Members of a node found dead leave their sessions; a node found dead itself sends its clients elsewhere.
+  presence.onMembersExpired((sessionId, clientIds) => {
+    for (const clientId of clientIds) io.to(sessionRoom(sessionId)).emit('client-left', { sessionId, clientId });
+  });
+  presence.onEvicted(() => {
+    log.warn('this node was found dead by the cluster (no heartbeat); its clients reconnect');
+    // Closing the transport (not a Socket.IO disconnect) is what makes clients reconnect by themselves.
+    for (const socket of io.of('/').sockets.values()) socket.conn.close();
+  });
+
+  if (config.admin) instrumentAdmin(io, config.admin, config.nodeId);
   const handleRequest = createRequestHandler({
     staticFiles: createStaticFiles(config.clientDir, { corsOrigin: config.corsOrigin }),
     adminFiles: config.admin ? createStaticFiles(adminUiDir()) : undefined,
     metrics,
     metricsToken: config.metricsToken,
     log,
+    readiness,
     health: {
-      health: () => ({
+      health: async () => ({
+        node: config.nodeId,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         connections: io.engine.clientsCount,
-        sessions: sessions.sessionCount,
-        storedSessions: store.sessionCount(),
+        sessions: presence.localSessions().length,
+        ...(await store.sessionCount().then((storedSessions) => ({ storedSessions }), () => ({}))),
         uploads: uploads.size,
+        ...backends.status(),
       }),
     },
   });
@@ -85,27 +114,28 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
   void sweeper.sweep();
 
   let closing: Promise<void> | undefined;
-  function close(): Promise<void> {
-    closing ??= new Promise<void>((resolve) => {
-      io.emit('server-shutdown', { reconnect: true });
-      const timer = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
-      timer.unref();
-      // io.close closes every engine connection (clients see a transport close and
-      // reconnect on their own) and then the HTTP server.
-      void io.close(() => {
-        clearTimeout(timer);
-        joinGuard.close();
-        limits.close();
-        void sweeper
-          .stop()
-          .then(() => store.close())
-          .catch(() => undefined)
-          .then(resolve);
-      });
+  async function shutDown(): Promise<void> {
+    // Behind a proxy, keep serving until its health checks have seen /readyz answer 503.
+    await readiness.drain(config.drainTimeoutMs);
+    server.local.emit('server-shutdown', { reconnect: true });
+    const timer = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
+    timer.unref();
+    // io.close closes every engine connection (clients see a transport close and
+    // reconnect on their own, in a cluster to another node) and then the HTTP server.
+    await new Promise<void>((resolve) => {
+      void server.close(() => resolve());
       httpServer.closeIdleConnections();
     });
-    return closing;
+    clearTimeout(timer);
+    // Leaves and upload releases started by the disconnections reach the store first.
+    await background.settled();
+    joinGuard.close();
+    limits.close();
+    slowReceivers.close();
+    await sweeper.stop().catch(() => undefined);
+    await backends.close().catch((error: unknown) => log.error('closing the backends failed', { error: String(error) }));
+    await lock.release();
   }
 
-  return { httpServer, io, store, sweeper, close };
+  return { httpServer, io, store, sweeper, readiness, close: () => (closing ??= shutDown()) };
 }

@@ -3,6 +3,10 @@
  * misconfiguration fails at once with a precise message.
  */
 import { MAX_CHUNK_CIPHERTEXT_BYTES } from '../protocol/limits.ts';
+import { ConfigError, HOUR, boolean, duration, integer, type Env } from './config-values.ts';
+import { clusterConfig, nodeId, type ClusterConfig } from './cluster/config.ts';
+
+export { ConfigError } from './config-values.ts';
 
 export interface Config {
   port: number;
@@ -68,61 +72,22 @@ export interface Config {
   /** Directory with the built web client. */
   clientDir: string;
   logLevel: LogLevel;
+  /** This node's name: the admin UI's server id, the prefix of its Engine.IO ids (for HAProxy), its presence in Redis. */
+  nodeId: string;
+  /** Set in cluster mode (REDIS_URL): Redis and the object store shared by every node. */
+  cluster: ClusterConfig | undefined;
+  /** On SIGTERM, how long /readyz may answer 503 before clients are asked to move, so the proxy stops sending new ones first. */
+  drainTimeoutMs: number;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
 
 /**
  * One chunk (1 MiB + tag) plus envelope, and room for base64 on the polling
  * transport (x4/3) with a second packet in the same request.
  */
 export const DEFAULT_MAX_HTTP_BUFFER_SIZE = 4 * 1024 * 1024;
-
-type Env = Record<string, string | undefined>;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  if (!/^\d+$/.test(raw.trim())) {
-    throw new ConfigError(`${name} must be a whole number between ${min} and ${max}, got "${raw}"`);
-  }
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a whole number between ${min} and ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-const HOUR = 3_600_000;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: HOUR, d: 24 * HOUR };
-
-/** A duration like "24h", "90m", "30s", "500ms" or a number of milliseconds. */
-function duration(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw);
-  const value = match ? Number(match[1]) * UNIT_MS[match[2] ?? 'ms']! : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a duration like 24h, 90m, 30s or 500ms, between ${min} ms and ${max} ms, got "${raw}"`);
-  }
-  return value;
-}
-
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
-}
 
 function corsOrigin(raw: string | undefined): '*' | string[] {
   if (raw === undefined || raw.trim() === '' || raw.trim() === '*') return '*';
@@ -232,6 +197,10 @@ export function loadConfig(env: Env, defaults: { clientDir: string; dataDir: str
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     clientDir: env.CLIENT_DIR?.trim() || defaults.clientDir,
     logLevel: logLevel(env.LOG_LEVEL),
+    nodeId: '',
+    cluster: clusterConfig(env),
+    drainTimeoutMs: duration(env, 'DRAIN_TIMEOUT', 5_000, 0, 600_000),
   };
+  config.nodeId = nodeId(env, config.cluster !== undefined);
   return config;
 }

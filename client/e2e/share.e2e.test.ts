@@ -162,7 +162,7 @@ test('a mistyped session id and a wrong passphrase are refused with messages say
   // A typo in the id does not quietly open a new, empty session.
   await submitJoin(stranger.page, { ...credentials, sessionId: `${credentials.sessionId}x` }, 'Stranger');
   await alert.getByText('There is no session with this id').waitFor();
-  assert.equal(server.app.store.sessionCount(), 1);
+  assert.equal(await server.app.store.sessionCount(), 1);
   // An invitation link pasted into the Session field gives its id.
   const sessionField = stranger.page.locator('share-join-form[mode=join]').getByLabel('Session');
   await sessionField.fill(`${server.url}/#session=${credentials.sessionId}`);

@@ -54,7 +54,7 @@ test('While 200 MB is shared, a receiver reading at 1 MB/s neither slows the fas
   proxy.setRate(Infinity);
   const slowResult = await slowRead;
   const deferred = await metric(server.url, 'sharethings_chunks_deferred_total');
-  const fetched = await metric(server.url, 'sharethings_requests_total', '{event="fetch-chunk"}');
+  const fetched = await metric(server.url, 'sharethings_requests_total', { event: 'fetch-chunk' });
   const rss = await peakRss(server.child.pid!);
 
   t.diagnostic(

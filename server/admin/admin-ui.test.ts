@@ -71,8 +71,8 @@ test('/metrics exposes counters and honours METRICS_TOKEN', async (t) => {
   const res = await fetch(`${server.url}/metrics`, { headers: { Authorization: 'Bearer scrape-me' } });
   assert.equal(res.status, 200);
   const body = await res.text();
-  assert.match(body, /^sharethings_requests_total\{event="join"\} 1$/m);
-  assert.match(body, /^sharethings_connections 1$/m);
-  assert.match(body, /^sharethings_sessions_stored 1$/m);
+  assert.match(body, /^sharethings_requests_total\{event="join",node="local"\} 1$/m);
+  assert.match(body, /^sharethings_connections\{scope="node",node="local"\} 1$/m);
+  assert.match(body, /^sharethings_sessions_stored\{scope="cluster",node="local"\} 1$/m);
   assert.doesNotMatch(body, /measured/);
 });

@@ -4,7 +4,6 @@
  * payload ever reaches it) and its static front end at /admin/.
  */
 import { createRequire } from 'node:module';
-import { hostname } from 'node:os';
 import path from 'node:path';
 import { instrument } from '@socket.io/admin-ui';
 import type { Config } from '../config.ts';
@@ -18,12 +17,13 @@ export function adminUiDir(): string {
   return path.join(path.dirname(require.resolve('@socket.io/admin-ui/package.json')), 'ui', 'dist');
 }
 
-export function instrumentAdmin(io: IoServer, admin: NonNullable<Config['admin']>): void {
+export function instrumentAdmin(io: IoServer, admin: NonNullable<Config['admin']>, nodeId: string): void {
   instrument(io as never, {
     namespaceName: ADMIN_NAMESPACE,
     auth: { type: 'basic', username: admin.username, password: admin.passwordHash },
     readonly: true,
     mode: 'production',
-    serverId: hostname(),
+    // The node's id, so the admin UI tells the nodes of a cluster apart.
+    serverId: nodeId,
   });
 }

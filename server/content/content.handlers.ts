@@ -16,7 +16,7 @@ import type { HandlerContext } from '../io/context.ts';
 import { handle } from '../io/handle.ts';
 import { sessionRoom, type IoSocket } from '../io/types.ts';
 import { requireMember } from '../sessions/session.handlers.ts';
-import { laggingMembers } from './backpressure.ts';
+import type { Upload } from './uploads.ts';
 
 export const tokenHash = (token: Uint8Array) => createHash('sha256').update(token).digest('hex');
 
@@ -26,6 +26,13 @@ export async function discardUpload(ctx: HandlerContext, sessionId: string, cont
   await ctx.store.removeItem(sessionId, contentId);
   const room = ctx.io.to(sessionRoom(sessionId));
   (exceptId ? room.except(exceptId) : room).emit('content-cancelled', { sessionId, contentId, code });
+}
+
+/** The sender's connection left its uploads on this node: they wait in the store for a resume. */
+export function releaseUploads(ctx: HandlerContext, uploads: Upload[]): void {
+  for (const { sessionId, contentId, generation } of uploads) {
+    ctx.background.run('releasing an upload', () => ctx.store.releaseUpload(sessionId, contentId, generation, Date.now()));
+  }
 }
 
 export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): void {
@@ -44,6 +51,13 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
       if (set.size === 0) writes.delete(key);
     });
   };
+  const commitLimits = { maxItemBytes: config.maxItemBytes, maxSessionBytes: config.sessionQuotaBytes };
+
+  /** An item refused for its size is dropped at once (the first refusal does it) and the others told. */
+  async function dropWhenRefused(error: unknown, sessionId: string, contentId: string): Promise<void> {
+    if (!(error instanceof ProtocolError) || (error.code !== 'PAYLOAD_TOO_LARGE' && error.code !== 'QUOTA_EXCEEDED')) return;
+    if (uploads.isSender(sessionId, contentId, socket.id)) await discardUpload(ctx, sessionId, contentId, error.code, socket.id);
+  }
 
   handle(socket, ctx, 'content', ContentPayloadSchema, (payload) => {
     const run = announcing.then(() => announce(payload));
@@ -52,22 +66,13 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
   });
 
   async function announce({ sessionId, content, data }: ContentPayload) {
-    const senderName = requireMember(ctx, socket, sessionId);
+    const senderName = requireMember(socket, sessionId);
     const { contentId, totalChunks, resumeToken } = content;
-    if (await store.getItem(sessionId, contentId)) throw new ProtocolError('CONFLICT', 'This content id is already in use');
-    const usage = await store.usage(sessionId);
-    const size = content.encryptedDescriptor.byteLength + (data?.byteLength ?? 0);
-    if (usage.items >= config.sessionMaxItems) {
-      throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${config.sessionMaxItems} items`);
-    }
-    if (usage.bytes + size > config.sessionQuotaBytes) {
-      throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${config.sessionQuotaBytes} bytes`);
-    }
+    if (totalChunks > 0) uploads.checkCapacity(socket.id);
     const now = Date.now();
-    if (totalChunks > 0) uploads.begin(sessionId, contentId, socket.id, size, now);
-    let timestamp: number;
-    try {
-      ({ timestamp } = await store.addItem(sessionId, {
+    const item = await store.addItem(
+      sessionId,
+      {
         contentId,
         senderId: socket.id,
         senderName,
@@ -78,12 +83,16 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
         ...(data ? { data } : {}),
         pinned: false,
         ...(resumeToken ? { resumeTokenHash: tokenHash(resumeToken) } : {}),
-      }));
-    } catch (error) {
-      uploads.end(sessionId, contentId);
-      throw error;
+      },
+      { maxItems: config.sessionMaxItems, maxBytes: config.sessionQuotaBytes },
+    );
+    if (totalChunks > 0) {
+      uploads.begin({ sessionId, contentId, senderId: socket.id, generation: item.generation, totalChunks, bytes: item.bytes });
+      // Gone while the item was stored: the upload waits for a resume like any other.
+      if (!socket.connected) releaseUploads(ctx, uploads.detachSender(socket.id));
     }
     await store.touchSession(sessionId, now);
+    const { timestamp } = item;
     const relayed = { contentId, totalChunks, encryptedDescriptor: content.encryptedDescriptor, iv: content.iv, senderId: socket.id, senderName, timestamp };
     socket.to(sessionRoom(sessionId)).emit('content', data ? { sessionId, content: relayed, data } : { sessionId, content: relayed });
     return { contentId };
@@ -91,60 +100,55 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
 
   handle(socket, ctx, 'chunk', ChunkPayloadSchema, async ({ sessionId, chunk }) => {
     await announcing;
-    requireMember(ctx, socket, sessionId);
+    requireMember(socket, sessionId);
     const { contentId, chunkIndex } = chunk;
     const ack = { contentId, chunkIndex };
-    if (store.hasChunk(sessionId, contentId, chunkIndex) && uploads.isSender(sessionId, contentId, socket.id)) return ack;
-    const item = await store.getItem(sessionId, contentId);
-    if (item && item.totalChunks !== chunk.totalChunks) {
-      throw new ProtocolError('INVALID_PAYLOAD', 'totalChunks differs from the announced count');
-    }
     const size = chunk.iv.byteLength + chunk.encryptedData.byteLength;
     ctx.metrics.chunkBytes(size);
-    const now = Date.now();
+    let accepted;
     try {
-      uploads.accept(sessionId, contentId, socket.id, size, now);
-      const usage = await store.usage(sessionId);
-      if (usage.bytes + size > config.sessionQuotaBytes) {
-        throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${config.sessionQuotaBytes} bytes`);
-      }
+      accepted = uploads.accept(sessionId, contentId, socket.id, chunk, size);
     } catch (error) {
-      if (error instanceof ProtocolError && (error.code === 'PAYLOAD_TOO_LARGE' || error.code === 'QUOTA_EXCEEDED')) {
-        await discardUpload(ctx, sessionId, contentId, error.code, socket.id);
-      }
+      await dropWhenRefused(error, sessionId, contentId);
       throw error;
     }
-    // Relay first (in arrival order, without waiting for the disk), acknowledge once stored.
-    // Members already SOCKET_BUFFER_BYTES behind are not pushed the chunk: once it is stored they
-    // are told `chunk-available` and fetch it at their own pace (PROTOCOL.md §6.6).
-    let deferred: string[] = [];
-    if (!store.hasChunk(sessionId, contentId, chunkIndex)) {
-      const room = sessionRoom(sessionId);
-      deferred = laggingMembers(ctx.io, room, socket.id, config.limits.socketBufferBytes);
-      (deferred.length > 0 ? socket.to(room).except(deferred) : socket.to(room)).emit('chunk', { sessionId, chunk, senderId: socket.id });
-    }
-    const write = store.putChunk(sessionId, contentId, chunkIndex, chunk);
+    // Sent again (after a drop, or twice): stored already, acknowledged again.
+    if (accepted.stored) return ack;
+    const { upload } = accepted;
+    const room = sessionRoom(sessionId);
+    // Relay first (in arrival order, without waiting for the store), acknowledge once stored. The
+    // adapter holds the chunk back from members too far behind (content/slow-receivers.ts).
+    if (accepted.relay) socket.to(room).emit('chunk', { sessionId, chunk, senderId: socket.id });
+    const write = store.putChunk(sessionId, contentId, chunkIndex, chunk, { generation: upload.generation, ...commitLimits });
     track(`${sessionId}/${contentId}`, write);
-    const { item: stored } = await write;
-    if (deferred.length > 0) {
-      ctx.metrics.deferredChunks(deferred.length);
-      ctx.io.to(deferred).emit('chunk-available', { sessionId, contentId, chunkIndex, totalChunks: chunk.totalChunks });
+    let stored;
+    try {
+      ({ item: stored } = await write);
+    } catch (error) {
+      await dropWhenRefused(error, sessionId, contentId);
+      throw error;
     }
-    if (!stored.complete && uploads.progressDue(sessionId, contentId, Date.now())) {
+    uploads.stored(upload, chunkIndex, stored.bytes);
+    // Members the chunk was held back from, on any node, fetch it now (PROTOCOL.md §6.6).
+    const ref = { sessionId, contentId, chunkIndex };
+    if (ctx.presence.spansNodes(sessionId) || ctx.slowReceivers.isWaiting(ref)) {
+      ctx.io.to(room).emit('chunk-available', { ...ref, totalChunks: chunk.totalChunks });
+    }
+    if (!stored.complete && uploads.progressDue(upload, Date.now())) {
       // Volatile: a notice lost to a busy connection is replaced by the next one.
       const progress = { sessionId, contentId, receivedChunks: stored.receivedChunks, totalChunks: stored.totalChunks };
-      ctx.io.to(sessionRoom(sessionId)).volatile.emit('upload-progress', progress);
+      ctx.io.to(room).volatile.emit('upload-progress', progress);
     }
     if (stored.complete && uploads.has(sessionId, contentId)) {
       uploads.end(sessionId, contentId);
-      ctx.io.to(sessionRoom(sessionId)).emit('content-complete', { sessionId, contentId });
+      ctx.io.to(room).emit('content-complete', { sessionId, contentId });
     }
     return ack;
   });
 
   handle(socket, ctx, 'cancel-content', CancelContentPayloadSchema, async ({ sessionId, contentId }) => {
     await announcing;
-    requireMember(ctx, socket, sessionId);
+    requireMember(socket, sessionId);
     if (!uploads.isSender(sessionId, contentId, socket.id)) {
       throw new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
     }
@@ -153,17 +157,26 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
   });
 
   handle(socket, ctx, 'resume-upload', ResumeUploadPayloadSchema, async ({ sessionId, contentId, resumeToken }) => {
-    requireMember(ctx, socket, sessionId);
+    requireMember(socket, sessionId);
     const item = await store.getItem(sessionId, contentId);
     if (!item) throw new ProtocolError('NOT_FOUND', 'No such item');
     if (item.complete) return { missing: [] };
     const expected = item.resumeTokenHash ? Buffer.from(item.resumeTokenHash, 'hex') : undefined;
     const given = Buffer.from(tokenHash(resumeToken), 'hex');
-    if (!expected || !timingSafeEqual(expected, given) || !uploads.resume(sessionId, contentId, socket.id, Date.now())) {
+    if (!expected || !timingSafeEqual(expected, given)) {
       throw new ProtocolError('UNAUTHORIZED', 'This upload cannot be resumed with that token');
     }
-    return { missing: await store.missingChunks(sessionId, contentId) };
+    if (!uploads.isSender(sessionId, contentId, socket.id)) uploads.checkCapacity(socket.id);
+    // A new owner generation: whoever held the upload before (another connection, another node) can no longer commit.
+    const claim = await store.claimUpload(sessionId, contentId, Date.now());
+    if (!claim) {
+      if ((await store.getItem(sessionId, contentId))?.complete) return { missing: [] };
+      throw new ProtocolError('UNAUTHORIZED', 'This upload cannot be resumed with that token');
+    }
+    uploads.begin({ sessionId, contentId, senderId: socket.id, generation: claim.generation, totalChunks: item.totalChunks, bytes: item.bytes }, claim.missing);
+    if (!socket.connected) releaseUploads(ctx, uploads.detachSender(socket.id));
+    return { missing: claim.missing };
   });
 
-  socket.on('disconnect', () => uploads.detachSender(socket.id, Date.now()));
+  socket.on('disconnect', () => releaseUploads(ctx, uploads.detachSender(socket.id)));
 }

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { collect, connect, flush, join, joinAs, nextEvent, startServer, type ClientSocket, type TestServer } from '../testing/harness.ts';
+import { collect, connect, flush, join, joinAs, nextEvent, startServer, tempDir, type ClientSocket, type TestServer } from '../testing/harness.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -82,7 +82,7 @@ test('history pages reach every item, pinned first', async (t) => {
 });
 
 test('remove, pin, rename and clear reach every member and survive a restart', async (t) => {
-  const dataDir = (await startServer(t)).dataDir;
+  const dataDir = await tempDir(t);
   const first = await startServer(t, { DATA_DIR: dataDir });
   const alice = await joinAs(t, first, 'ops', 'Alice');
   const bob = await joinAs(t, first, 'ops', 'Bob');

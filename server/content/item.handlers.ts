@@ -25,7 +25,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
   const touch = (sessionId: string) => store.touchSession(sessionId, Date.now());
 
   handle(socket, ctx, 'list-content', ListContentPayloadSchema, async ({ sessionId, before, limit }) => {
-    requireMember(ctx, socket, sessionId);
+    requireMember(socket, sessionId);
     const after = before === undefined ? undefined : await store.getItem(sessionId, before);
     if (before !== undefined && !after) throw new ProtocolError('NOT_FOUND', 'No such item to page from');
     const page = await store.listItems(sessionId, { ...(after ? { after } : {}), limit: limit ?? DEFAULT_HISTORY_PAGE });
@@ -33,7 +33,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
   });
 
   handle(socket, ctx, 'fetch-chunk', FetchChunkPayloadSchema, async ({ sessionId, contentId, chunkIndex }) => {
-    requireMember(ctx, socket, sessionId);
+    requireMember(socket, sessionId);
     const item = await store.getItem(sessionId, contentId);
     const chunk = item && (await store.getChunk(sessionId, contentId, chunkIndex));
     if (!item || !chunk) throw new ProtocolError('NOT_FOUND', 'No such chunk (yet)');
@@ -41,7 +41,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
   });
 
   handle(socket, ctx, 'remove-content', ContentRefSchema, async ({ sessionId, contentId }) => {
-    requireMember(ctx, socket, sessionId);
+    requireMember(socket, sessionId);
     uploads.end(sessionId, contentId);
     if (!(await store.removeItem(sessionId, contentId))) throw new ProtocolError('NOT_FOUND', 'No such item');
     await touch(sessionId);
@@ -49,7 +49,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
   });
 
   handle(socket, ctx, 'clear-content', SessionRefSchema, async ({ sessionId }) => {
-    requireMember(ctx, socket, sessionId);
+    requireMember(socket, sessionId);
     uploads.endSession(sessionId);
     const removed = await store.clearItems(sessionId);
     await touch(sessionId);
@@ -58,7 +58,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
   });
 
   handle(socket, ctx, 'pin-content', PinContentPayloadSchema, async ({ sessionId, contentId, pinned }) => {
-    requireMember(ctx, socket, sessionId);
+    requireMember(socket, sessionId);
     const updated = await store.updateItem(sessionId, contentId, { pinned });
     if (!updated) throw new ProtocolError('NOT_FOUND', 'No such item');
     await touch(sessionId);
@@ -68,7 +68,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
   });
 
   handle(socket, ctx, 'rename-content', RenameContentPayloadSchema, async ({ sessionId, contentId, encryptedName, iv }) => {
-    requireMember(ctx, socket, sessionId);
+    requireMember(socket, sessionId);
     const updated = await store.updateItem(sessionId, contentId, { name: { encryptedName, iv } });
     if (!updated) throw new ProtocolError('NOT_FOUND', 'No such item');
     await touch(sessionId);

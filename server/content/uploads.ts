@@ -1,64 +1,119 @@
 /**
- * Uploads in progress: who may send the chunks of each unfinished item, how
- * many ciphertext bytes it has, and when it last moved. A sender that drops
- * keeps its upload for a while: it can resume from a new connection with the
- * item's resume token. Uploads that stay still too long are abandoned.
+ * Uploads owned by this node's connections: what the node needs to take each
+ * chunk without asking the store first. Which chunks it relayed and stored,
+ * the item's bytes so far (checked against MAX_ITEM_BYTES before a chunk is
+ * relayed), the owner generation the store gave (every commit names it), and
+ * when members were last told of its progress.
+ *
+ * The store has the authoritative state (content-store.ts): this is a cache
+ * of the part that belongs to this node, begun at `content` or `resume-upload`
+ * and dropped when the upload ends or its sender goes away.
  */
 import { ProtocolError } from '../../protocol/errors.ts';
 import { MAX_UPLOADS_PER_SOCKET } from '../../protocol/limits.ts';
 
-interface Upload {
-  /** The connection sending it; undefined while its sender is away. */
-  senderId: string | undefined;
+export interface Upload {
+  sessionId: string;
+  contentId: string;
+  senderId: string;
+  generation: number;
+  totalChunks: number;
+  /** Ciphertext bytes of the item, counting chunks accepted but not yet stored. */
   bytes: number;
-  lastActivityAt: number;
   lastProgressAt: number;
+  /** One bit per chunk: relayed to the members (so a repeat is not relayed again). */
+  readonly relayed: Uint8Array;
+  /** One bit per chunk: stored and recorded. */
+  readonly stored: Uint8Array;
 }
 
 /** Progress notices per upload are throttled to this interval. */
 export const PROGRESS_INTERVAL_MS = 250;
 
 const key = (sessionId: string, contentId: string) => `${sessionId}/${contentId}`;
+const bit = (bits: Uint8Array, index: number) => (bits[index >> 3]! & (1 << (index & 7))) !== 0;
+const setBit = (bits: Uint8Array, index: number) => (bits[index >> 3]! |= 1 << (index & 7));
+
+/** What to do with an accepted chunk. */
+export interface Accepted {
+  upload: Upload;
+  /** Already stored: acknowledge it again, nothing else. */
+  stored: boolean;
+  /** Not relayed yet: relay it. */
+  relay: boolean;
+}
 
 export class Uploads {
   private readonly uploads = new Map<string, Upload>();
 
   constructor(private readonly maxItemBytes: number) {}
 
-  /** Registers an upload; `senderId` undefined restores one found in the store after a restart. */
-  begin(sessionId: string, contentId: string, senderId: string | undefined, bytes: number, now: number): void {
-    if (senderId !== undefined && this.countBySender(senderId) >= MAX_UPLOADS_PER_SOCKET) {
+  /** RATE_LIMITED when the connection already has MAX_UPLOADS_PER_SOCKET uploads in progress. */
+  checkCapacity(senderId: string): void {
+    let count = 0;
+    for (const upload of this.uploads.values()) if (upload.senderId === senderId) count += 1;
+    if (count >= MAX_UPLOADS_PER_SOCKET) {
       throw new ProtocolError('RATE_LIMITED', `At most ${MAX_UPLOADS_PER_SOCKET} uploads may be in progress at once`);
     }
-    this.uploads.set(key(sessionId, contentId), { senderId, bytes, lastActivityAt: now, lastProgressAt: 0 });
   }
 
-  /** Checks that `senderId` may send a chunk of `size` bytes; counts it. */
-  accept(sessionId: string, contentId: string, senderId: string, size: number, now: number): void {
+  /**
+   * Takes an upload for `senderId`: a new one (nothing stored) or a resumed
+   * one (`missing` lists the chunks the store lacks; the others count as
+   * relayed and stored).
+   */
+  begin(
+    ref: { sessionId: string; contentId: string; senderId: string; generation: number; totalChunks: number; bytes: number },
+    missing?: number[],
+  ): Upload {
+    const size = Math.ceil(ref.totalChunks / 8);
+    const upload: Upload = { ...ref, lastProgressAt: 0, relayed: new Uint8Array(size), stored: new Uint8Array(size) };
+    if (missing) {
+      upload.relayed.fill(0xff);
+      upload.stored.fill(0xff);
+      for (const index of missing) {
+        upload.relayed[index >> 3]! &= ~(1 << (index & 7));
+        upload.stored[index >> 3]! &= ~(1 << (index & 7));
+      }
+    }
+    this.uploads.set(key(ref.sessionId, ref.contentId), upload);
+    return upload;
+  }
+
+  /**
+   * Checks a chunk from `senderId` before it is relayed: NOT_FOUND unless the
+   * connection owns the upload here, INVALID_PAYLOAD for another chunk
+   * count, PAYLOAD_TOO_LARGE past MAX_ITEM_BYTES. Counts its bytes.
+   */
+  accept(sessionId: string, contentId: string, senderId: string, chunk: { chunkIndex: number; totalChunks: number }, size: number): Accepted {
     const upload = this.uploads.get(key(sessionId, contentId));
     if (!upload || upload.senderId !== senderId) {
       throw new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
     }
-    if (upload.bytes + size > this.maxItemBytes) {
-      throw new ProtocolError('PAYLOAD_TOO_LARGE', `Items may be at most ${this.maxItemBytes} bytes`);
+    if (chunk.totalChunks !== upload.totalChunks) throw new ProtocolError('INVALID_PAYLOAD', 'totalChunks differs from the announced count');
+    const { chunkIndex } = chunk;
+    if (chunkIndex >= upload.totalChunks) throw new ProtocolError('INVALID_PAYLOAD', 'chunkIndex must be below totalChunks');
+    if (bit(upload.stored, chunkIndex)) return { upload, stored: true, relay: false };
+    const relay = !bit(upload.relayed, chunkIndex);
+    if (relay) {
+      if (upload.bytes + size > this.maxItemBytes) {
+        throw new ProtocolError('PAYLOAD_TOO_LARGE', `Items may be at most ${this.maxItemBytes} bytes`);
+      }
+      upload.bytes += size;
+      setBit(upload.relayed, chunkIndex);
     }
-    upload.bytes += size;
-    upload.lastActivityAt = now;
+    return { upload, stored: false, relay };
   }
 
-  /** Hands an upload to a new connection of its sender. */
-  resume(sessionId: string, contentId: string, senderId: string, now: number): boolean {
-    const upload = this.uploads.get(key(sessionId, contentId));
-    if (!upload) return false;
-    upload.senderId = senderId;
-    upload.lastActivityAt = now;
-    return true;
+  /** The chunk is stored; `bytes` is the item's size as the store counts it. */
+  stored(upload: Upload, chunkIndex: number, bytes: number): void {
+    setBit(upload.stored, chunkIndex);
+    upload.bytes = Math.max(upload.bytes, bytes);
   }
 
   /** Whether a progress notice for this upload is due (at most one per PROGRESS_INTERVAL_MS). */
-  progressDue(sessionId: string, contentId: string, now: number): boolean {
-    const upload = this.uploads.get(key(sessionId, contentId));
-    if (!upload || now - upload.lastProgressAt < PROGRESS_INTERVAL_MS) return false;
+  progressDue(upload: Upload, now: number): boolean {
+    if (now - upload.lastProgressAt < PROGRESS_INTERVAL_MS) return false;
     upload.lastProgressAt = now;
     return true;
   }
@@ -75,36 +130,25 @@ export class Uploads {
     this.uploads.delete(key(sessionId, contentId));
   }
 
-  /** The sender went away (from one session, or all): its uploads wait for it to resume. */
-  detachSender(senderId: string, now: number, sessionId?: string): void {
-    for (const [id, upload] of this.uploads) {
-      if (upload.senderId !== senderId) continue;
-      if (sessionId !== undefined && !id.startsWith(`${sessionId}/`)) continue;
-      upload.senderId = undefined;
-      upload.lastActivityAt = now;
-    }
-  }
-
-  /** Uploads without progress since `cutoff`. */
-  stalledSince(cutoff: number): Array<{ sessionId: string; contentId: string }> {
-    const stalled: Array<{ sessionId: string; contentId: string }> = [];
-    for (const [id, upload] of this.uploads) {
-      if (upload.lastActivityAt >= cutoff) continue;
-      const slash = id.indexOf('/');
-      stalled.push({ sessionId: id.slice(0, slash), contentId: id.slice(slash + 1) });
-    }
-    return stalled;
-  }
-
   /** Forgets every upload of a session (deleted or cleared). */
   endSession(sessionId: string): void {
-    for (const id of this.uploads.keys()) if (id.startsWith(`${sessionId}/`)) this.uploads.delete(id);
+    for (const [id, upload] of this.uploads) if (upload.sessionId === sessionId) this.uploads.delete(id);
   }
 
-  private countBySender(senderId: string): number {
-    let count = 0;
-    for (const upload of this.uploads.values()) if (upload.senderId === senderId) count += 1;
-    return count;
+  /** The sender went away (from one session, or all): its uploads leave this node; returns them, to release in the store. */
+  detachSender(senderId: string, sessionId?: string): Upload[] {
+    const detached: Upload[] = [];
+    for (const [id, upload] of this.uploads) {
+      if (upload.senderId !== senderId || (sessionId !== undefined && upload.sessionId !== sessionId)) continue;
+      this.uploads.delete(id);
+      detached.push(upload);
+    }
+    return detached;
+  }
+
+  /** Every upload owned here (for a node that is shutting down). */
+  all(): Upload[] {
+    return [...this.uploads.values()];
   }
 
   get size(): number {

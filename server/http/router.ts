@@ -1,21 +1,23 @@
 /**
- * The plain HTTP routes: health, the web client, and JSON 404s.
- * Socket.IO answers its own path before these handlers run.
+ * The plain HTTP routes: health and readiness, metrics, the web client, and
+ * JSON 404s. Socket.IO answers its own path before these handlers run.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
 import { sendJson, sendNotFound } from './respond.ts';
 import type { StaticFiles } from './static-files.ts';
+import type { Readiness } from './readiness.ts';
 
 export interface HealthSource {
-  /** Extra figures for /healthz: counts only, nothing about content. */
-  health(): Record<string, number | string | boolean>;
+  /** Extra figures for /healthz and /readyz: counts and states only, nothing about content. */
+  health(): Promise<Record<string, number | string | boolean>>;
 }
 
 export interface RouterDeps {
   staticFiles: StaticFiles;
   health: HealthSource;
+  readiness: Readiness;
   log: Logger;
   metrics: { render(): Promise<{ contentType: string; body: string }> };
   /** Bearer token /metrics requires, if any. */
@@ -25,7 +27,7 @@ export interface RouterDeps {
 }
 
 export function createRequestHandler(deps: RouterDeps) {
-  const { staticFiles, health, log, metrics, metricsToken, adminFiles } = deps;
+  const { staticFiles, health, readiness, log, metrics, metricsToken, adminFiles } = deps;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -34,7 +36,13 @@ export function createRequestHandler(deps: RouterDeps) {
       return;
     }
     if (url.pathname === '/healthz') {
-      sendJson(res, 200, { status: 'ok', ...health.health() });
+      sendJson(res, 200, { status: 'ok', ...(await health.health()) });
+      return;
+    }
+    if (url.pathname === '/readyz') {
+      // Shared services (Redis) are reported but do not decide: one Redis blip must not take every node out at once.
+      const { ready } = readiness.answer();
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'draining', ...(await health.health()) });
       return;
     }
     if (url.pathname === '/metrics') {

@@ -1,8 +1,17 @@
 /**
- * A Socket.IO adapter that broadcasts a packet carrying a large binary (a file
- * chunk) without copying it: the WebSocket frame is written from two buffers,
- * the frame header plus the msgpack bytes before the binary, then the binary
- * itself, still a view of the message it arrived in.
+ * The Socket.IO adapter of ShareThings, on top of the in-memory one or the
+ * Redis one. Every broadcast delivered on this node (sent here, or arriving
+ * from another node through Redis) passes through `apply()` right after
+ * `_encode()`; this adapter encodes there, once the local recipients are
+ * known, so that:
+ *
+ * - a policy (`recipients`, see content/slow-receivers.ts) may hold the
+ *   broadcast back from some of them, or from all of them, before anything is
+ *   encoded;
+ * - a packet carrying a large binary (a file chunk) is written without being
+ *   copied: the WebSocket frame goes out from two buffers, the frame header
+ *   plus the msgpack bytes before the binary, then the binary itself, still a
+ *   view of the message it arrived in.
  *
  * A Socket.IO packet must be one WebSocket message, so an encoder alone has
  * to copy the header and the payload into one buffer. Engine.IO can instead
@@ -10,11 +19,12 @@
  * uses for text broadcasts) with ws's `Sender.sendFrame`, a cork and two
  * writes. The bytes on the wire are the same as encode()'s.
  *
- * Used only when every recipient can take it: an Engine.IO 4 binary
- * WebSocket without permessage-deflate. Otherwise (long-polling, base64,
- * compressed or Socket.IO 2 clients) the packet is encoded whole, once, as the
- * stock adapter does. (With connectionStateRecovery, Socket.IO would need
- * withBinaryFrames(SessionAwareAdapter); ShareThings does not enable it.)
+ * Frames are used only when every recipient can take them: an Engine.IO 4
+ * binary WebSocket without permessage-deflate. Otherwise (long-polling,
+ * base64, compressed or Socket.IO 2 clients) the packet is encoded whole,
+ * once, as the stock adapter does. (With connectionStateRecovery, Socket.IO
+ * would need withBinaryFrames(SessionAwareAdapter); ShareThings does not
+ * enable it.)
  */
 import { Adapter, type BroadcastOptions } from 'socket.io-adapter';
 import type { Packet } from '../../protocol/parser.ts';
@@ -30,12 +40,13 @@ interface SplittingEncoder {
 /** The members of socket.io-adapter's Adapter that its typings keep private. */
 interface AdapterInternals {
   encoder: SplittingEncoder;
-  apply(opts: BroadcastOptions, callback: (socket: RecipientSocket) => void): void;
   _encode(packet: Packet, packetOpts: Record<string, unknown>): Array<string | Uint8Array>;
+  apply(opts: BroadcastOptions, callback: (socket: RecipientSocket) => void): void;
 }
 
 /** The parts of a Socket.IO socket and its Engine.IO transport looked at here. */
 interface RecipientSocket {
+  id: string;
   conn: {
     protocol: number;
     transport: {
@@ -85,53 +96,76 @@ export function frameStart(head: Uint8Array, length: number): Buffer {
 
 type AdapterConstructor = new (...args: any[]) => Adapter;
 
+/** Who gets one broadcast on this node: undefined = every recipient, null = none. */
+export type RecipientFilter = ((socket: { id: string }) => boolean) | null | undefined;
+
+/** A broadcast between `_encode()` and the `apply()` that follows it. */
+interface PendingBroadcast {
+  packet: Packet;
+  packetOpts: Record<string, unknown>;
+  /** The array Adapter.broadcast hands to every recipient: filled in by apply(). */
+  encoded: Array<string | Uint8Array>;
+  filter: RecipientFilter;
+}
+
 /**
- * Adds zero-copy broadcasts to an adapter class (the in-memory Adapter, or
- * one built on it). Only broadcasts go through the adapter; `socket.emit` and
- * acknowledgements are encoded whole by Socket.IO.
+ * Adds policy-filtered, zero-copy broadcasts to an adapter class (the
+ * in-memory Adapter, or one built on it such as RedisAdapter). Only
+ * broadcasts go through the adapter; `socket.emit` and acknowledgements are
+ * encoded whole by Socket.IO.
  */
-export function withBinaryFrames<Base extends AdapterConstructor>(BaseAdapter: Base): Base {
+export function withBinaryFrames<Base extends AdapterConstructor>(
+  BaseAdapter: Base,
+  recipients: (packet: Packet) => RecipientFilter = () => undefined,
+): Base {
   return class BinaryFrameAdapter extends BaseAdapter {
-    /** The recipients of the broadcast being encoded: _encode() is only given the packet. */
-    private recipients: BroadcastOptions | undefined;
+    private pending: PendingBroadcast | undefined;
+    private encodeWhole!: AdapterInternals['_encode'];
 
     constructor(...args: any[]) {
       super(...args);
       const internals = this as unknown as AdapterInternals;
-      const encodeWhole = internals._encode.bind(this);
-      // An own property: the typings declare _encode private, so it cannot be overridden in the class body.
+      this.encodeWhole = internals._encode.bind(this);
+      const applyToAll = internals.apply.bind(this);
+      // Adapter.broadcast (and broadcastWithAck) call _encode, then apply at once with the recipients.
+      // Own properties: the typings declare both private, so they cannot be overridden in the class body.
       internals._encode = (packet, packetOpts) => {
-        const split = this.recipients && internals.encoder.encodeSplit?.(packet);
-        if (!split) return encodeWhole(packet, packetOpts);
-        const { head, tail } = split;
-        if (!tail) return [head];
-        let everyoneTakesFrames = true;
-        internals.apply(this.recipients!, (socket) => {
-          if (!takesBinaryFrames(socket)) everyoneTakesFrames = false;
+        const encoded: Array<string | Uint8Array> = [];
+        this.pending = { packet, packetOpts, encoded, filter: recipients(packet) };
+        return encoded;
+      };
+      internals.apply = (opts, callback) => {
+        const pending = this.pending;
+        this.pending = undefined;
+        if (!pending) {
+          applyToAll(opts, callback);
+          return;
+        }
+        if (pending.filter === null) return;
+        const chosen: RecipientSocket[] = [];
+        applyToAll(opts, (socket) => {
+          if (!pending.filter || pending.filter(socket)) chosen.push(socket);
         });
-        if (!everyoneTakesFrames) return [Buffer.concat([head, tail])];
-        packetOpts.wsPreEncodedFrame = [frameStart(head, head.length + tail.length), tail];
-        // Engine.IO does not read the data of a packet with a computed frame. Only listeners
-        // of its `packetCreate` event see it (the admin UI counts its length).
-        return [tail];
+        if (chosen.length === 0) return;
+        this.encodeFor(pending, chosen);
+        for (const socket of chosen) callback(socket);
       };
     }
 
-    override broadcast(packet: any, opts: BroadcastOptions): void {
-      this.recipients = opts;
-      try {
-        super.broadcast(packet, opts);
-      } finally {
-        this.recipients = undefined;
+    private encodeFor({ packet, packetOpts, encoded }: PendingBroadcast, chosen: RecipientSocket[]): void {
+      const split = (this as unknown as AdapterInternals).encoder.encodeSplit?.(packet);
+      if (!split) {
+        encoded.push(...this.encodeWhole(packet, packetOpts));
+        return;
       }
-    }
-
-    override broadcastWithAck(packet: any, opts: BroadcastOptions, clientCountCallback: (count: number) => void, ack: (...args: any[]) => void): void {
-      this.recipients = opts;
-      try {
-        super.broadcastWithAck(packet, opts, clientCountCallback, ack);
-      } finally {
-        this.recipients = undefined;
+      const { head, tail } = split;
+      if (!tail) encoded.push(head);
+      else if (!chosen.every(takesBinaryFrames)) encoded.push(Buffer.concat([head, tail]));
+      else {
+        packetOpts.wsPreEncodedFrame = [frameStart(head, head.length + tail.length), tail];
+        // Engine.IO does not read the data of a packet with a computed frame. Only listeners
+        // of its `packetCreate` event see it (the admin UI counts its length).
+        encoded.push(tail);
       }
     }
   };

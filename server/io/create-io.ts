@@ -1,20 +1,20 @@
 /** The Socket.IO server with the seed's options, each taken from the config. */
+import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import * as parser from '../../protocol/parser.ts';
 import * as adminAwareParser from '../admin/admin-aware-parser.ts';
 import type { Config } from '../config.ts';
-import { BinaryFrameAdapter } from './binary-frame-adapter.ts';
 import type { IoServer } from './types.ts';
 
-export function createIo(httpServer: HttpServer, config: Config): IoServer {
+export function createIo(httpServer: HttpServer, config: Config, adapter: ServerOptions['adapter']): IoServer {
   const explicitOrigins = config.corsOrigin !== '*';
-  return new Server(httpServer, {
+  const io: IoServer = new Server(httpServer, {
     path: '/socket.io/',
     // The admin UI speaks the default parser; only then is the mixed parser needed.
     parser: config.admin ? adminAwareParser : parser,
-    // Relays file chunks to WebSocket clients without copying them.
-    adapter: BinaryFrameAdapter,
+    // Relays file chunks without copying them, holds them back from slow receivers, and in a cluster reaches the other nodes.
+    adapter,
     cors: {
       origin: config.corsOrigin,
       methods: ['GET', 'POST'],
@@ -30,4 +30,8 @@ export function createIo(httpServer: HttpServer, config: Config): IoServer {
     maxHttpBufferSize: config.maxHttpBufferSize,
     serveClient: false,
   });
+  // Engine.IO ids start with the node's id, so HAProxy sends every request of a long-polling
+  // connection to the node that holds it without a cookie (haproxy.cfg: url_param(sid)).
+  io.engine.generateId = () => `${config.nodeId}.${randomBytes(15).toString('base64url')}`;
+  return io;
 }

@@ -25,14 +25,16 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 
 export function useConnectionMiddleware(io: IoServer, config: Config, limits: Limits): void {
   const expectedToken = config.accessToken === undefined ? undefined : digest(config.accessToken);
-  io.use((socket, next) => {
+  io.use(async (socket, next) => {
     const address = clientAddress(socket.handshake, config.trustProxyHops);
     socket.data.address = address;
     try {
-      limits.checkConnection(address);
+      await limits.checkConnection(address);
     } catch (error) {
-      const retryAfterMs = error instanceof ProtocolError ? error.retryAfterMs : undefined;
-      next(new ConnectError('Too many new connections; try again later', { code: 'RATE_LIMITED', ...(retryAfterMs ? { retryAfterMs } : {}) }));
+      const refused = error instanceof ProtocolError ? error : new ProtocolError('UNAVAILABLE', 'Cannot take new connections right now', 1000);
+      const { code, retryAfterMs } = refused;
+      const message = code === 'RATE_LIMITED' ? 'Too many new connections; try again later' : refused.message;
+      next(new ConnectError(message, { code, ...(retryAfterMs ? { retryAfterMs } : {}) }));
       return;
     }
     if (expectedToken) {

@@ -2,9 +2,12 @@
  * Every rate limit of the server in one place, each answered RATE_LIMITED with
  * a retry hint: connections per address, events and bytes per connection,
  * join attempts per address and per session, sessions created per address.
+ * Limits per connection are this node's; those per address or per session are
+ * counted by the backend's RateCounters, so in a cluster they hold across nodes.
  */
 import { ProtocolError } from '../../protocol/errors.ts';
 import type { Config } from '../config.ts';
+import type { RateCounter, RateCounterFactory } from './rate-counter.ts';
 import { RateLimiter, type RateDecision } from './rate-limiter.ts';
 
 function refuseWhen(decision: RateDecision, message: string): void {
@@ -18,25 +21,25 @@ const TRANSFER_EVENTS = new Map<string, number>([
 ]);
 
 export class Limits {
-  private readonly connections: RateLimiter;
+  private readonly connections: RateCounter;
   private readonly events: RateLimiter;
   private readonly bytes: RateLimiter;
-  private readonly joinsByAddress: RateLimiter;
-  private readonly joinsBySession: RateLimiter;
-  private readonly sessionsCreated: RateLimiter;
+  private readonly joinsByAddress: RateCounter;
+  private readonly joinsBySession: RateCounter;
+  private readonly sessionsCreated: RateCounter;
 
-  constructor(config: Config['limits']) {
-    this.connections = new RateLimiter(config.connectionsPerAddress, config.connectionWindowMs);
+  constructor(config: Config['limits'], counters: RateCounterFactory) {
+    this.connections = counters('connections', config.connectionsPerAddress, config.connectionWindowMs);
     this.events = new RateLimiter(config.eventsPerSocket, config.eventWindowMs);
     this.bytes = new RateLimiter(config.bytesPerSocket, config.eventWindowMs);
-    this.joinsByAddress = new RateLimiter(config.joinsPerAddress, config.joinWindowMs);
-    this.joinsBySession = new RateLimiter(config.joinsPerSession, config.joinWindowMs);
-    this.sessionsCreated = new RateLimiter(config.sessionsCreatedPerAddress, config.sessionCreationWindowMs);
+    this.joinsByAddress = counters('joins-by-address', config.joinsPerAddress, config.joinWindowMs);
+    this.joinsBySession = counters('joins-by-session', config.joinsPerSession, config.joinWindowMs);
+    this.sessionsCreated = counters('sessions-created', config.sessionsCreatedPerAddress, config.sessionCreationWindowMs);
   }
 
   /** A new connection from `address`. */
-  checkConnection(address: string): void {
-    refuseWhen(this.connections.hit(address), 'Too many new connections from your address; try again later');
+  async checkConnection(address: string): Promise<void> {
+    refuseWhen(await this.connections.hit(address), 'Too many new connections from your address; try again later');
   }
 
   /**
@@ -52,18 +55,18 @@ export class Limits {
   }
 
   /** A join attempt, successful or not. */
-  checkJoinAttempt(address: string, sessionId: string): void {
-    refuseWhen(this.joinsByAddress.hit(address), 'Too many join attempts from your address; try again later');
-    refuseWhen(this.joinsBySession.hit(sessionId), 'Too many join attempts for this session; try again later');
+  async checkJoinAttempt(address: string, sessionId: string): Promise<void> {
+    refuseWhen(await this.joinsByAddress.hit(address), 'Too many join attempts from your address; try again later');
+    refuseWhen(await this.joinsBySession.hit(sessionId), 'Too many join attempts for this session; try again later');
   }
 
   /** Whether `address` may create another session now (checked before creating). */
-  checkSessionCreation(address: string): void {
-    refuseWhen(this.sessionsCreated.check(address), 'Too many new sessions from your address; try again later');
+  async checkSessionCreation(address: string): Promise<void> {
+    refuseWhen(await this.sessionsCreated.check(address), 'Too many new sessions from your address; try again later');
   }
 
-  sessionCreated(address: string): void {
-    this.sessionsCreated.hit(address);
+  async sessionCreated(address: string): Promise<void> {
+    await this.sessionsCreated.hit(address);
   }
 
   forgetSocket(socketId: string): void {

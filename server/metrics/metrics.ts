@@ -1,14 +1,20 @@
 /**
  * Prometheus metrics for operators: process figures, connections, sessions,
  * uploads, requests per event, errors per code, bytes relayed. Labels are
- * event names and error codes only, never ids or content.
+ * event names, error codes and the node's id only, never ids of sessions or
+ * content.
+ *
+ * Every series carries `node` (NODE_ID). Figures of this node have
+ * `scope="node"` and add up across nodes; figures of the whole cluster (read
+ * from the shared store, the same on every node) have `scope="cluster"`:
+ * take their max, not their sum.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface MetricSources {
   connections(): number;
   activeSessions(): number;
-  storedSessions(): number;
+  storedSessions(): Promise<number>;
   uploads(): number;
 }
 
@@ -19,14 +25,26 @@ export class Metrics {
   private readonly relayedBytes: Counter;
   private readonly deferred: Counter;
 
-  constructor(sources: MetricSources) {
+  constructor(sources: MetricSources, nodeId: string) {
+    this.registry.setDefaultLabels({ node: nodeId });
     collectDefaultMetrics({ register: this.registry, prefix: 'sharethings_' });
-    const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
-    gauge('sharethings_connections', 'Connected Socket.IO clients', sources.connections);
-    gauge('sharethings_sessions_active', 'Sessions with at least one member connected to this node', sources.activeSessions);
-    gauge('sharethings_sessions_stored', 'Sessions held by the store', sources.storedSessions);
-    gauge('sharethings_uploads_in_progress', 'Unfinished uploads', sources.uploads);
+    const gauge = (name: string, help: string, scope: 'node' | 'cluster', read: () => number | Promise<number>) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['scope'],
+        registers: [this.registry],
+        async collect() {
+          // A figure that cannot be read now (the store is unreachable) is left out rather than wrong.
+          const value = await Promise.resolve().then(read).catch(() => undefined);
+          this.reset();
+          if (value !== undefined) this.set({ scope }, value);
+        },
+      });
+    gauge('sharethings_connections', 'Socket.IO clients connected to this node', 'node', sources.connections);
+    gauge('sharethings_sessions_active', 'Sessions with at least one member connected to this node', 'node', sources.activeSessions);
+    gauge('sharethings_sessions_stored', 'Sessions held by the store (cluster-wide: the same on every node)', 'cluster', sources.storedSessions);
+    gauge('sharethings_uploads_in_progress', 'Unfinished uploads whose sender is connected to this node', 'node', sources.uploads);
     this.requests = new Counter({ name: 'sharethings_requests_total', help: 'Requests by event', labelNames: ['event'], registers: [this.registry] });
     this.errors = new Counter({ name: 'sharethings_errors_total', help: 'Failed requests by error code', labelNames: ['code'], registers: [this.registry] });
     this.deferred = new Counter({ name: 'sharethings_chunks_deferred_total', help: 'Chunks not pushed to a slow receiver (fetched from the store instead)', registers: [this.registry] });

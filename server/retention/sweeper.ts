@@ -1,24 +1,34 @@
 /**
  * Retention: deletes sessions (and everything in them) after SESSION_TTL
- * without activity, and discards uploads that stopped moving. Activity is any
- * operation or any member connected, so a session in use never expires.
+ * without activity, discards uploads that stopped moving, and lets the store
+ * purge what was deleted. Activity is any operation or any member connected,
+ * so a session in use never expires: every node keeps its own members'
+ * sessions active, and only the node holding the lease (lease.ts) sweeps.
  * Emits 'swept' after every run, so tests and metrics can follow it.
  */
 import { EventEmitter } from 'node:events';
 import { describeError, sessionTag } from '../log.ts';
-import { discardUpload } from '../content/content.handlers.ts';
+import { sessionRoom } from '../io/types.ts';
 import type { HandlerContext } from '../io/context.ts';
+import type { Lease } from './lease.ts';
 
 export interface SweepResult {
+  /** False when another node holds the lease and swept instead. */
+  leader: boolean;
   expiredSessions: number;
   abandonedUploads: number;
 }
+
+const NOTHING: SweepResult = { leader: false, expiredSessions: 0, abandonedUploads: 0 };
 
 export class Sweeper extends EventEmitter<{ swept: [SweepResult] }> {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<SweepResult> | undefined;
 
-  constructor(private readonly ctx: HandlerContext) {
+  constructor(
+    private readonly ctx: HandlerContext,
+    private readonly lease: Lease,
+  ) {
     super();
   }
 
@@ -27,9 +37,10 @@ export class Sweeper extends EventEmitter<{ swept: [SweepResult] }> {
     this.timer.unref();
   }
 
-  stop(): Promise<unknown> {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
-    return this.running ?? Promise.resolve();
+    await this.running;
+    await this.lease.release().catch(() => undefined);
   }
 
   /** One pass; overlapping calls share the pass in progress. */
@@ -37,7 +48,7 @@ export class Sweeper extends EventEmitter<{ swept: [SweepResult] }> {
     this.running ??= this.pass()
       .catch((error: unknown) => {
         this.ctx.log.error('sweep failed', { error: describeError(error) });
-        return { expiredSessions: 0, abandonedUploads: 0 };
+        return NOTHING;
       })
       .then((result) => {
         this.running = undefined;
@@ -48,25 +59,40 @@ export class Sweeper extends EventEmitter<{ swept: [SweepResult] }> {
   }
 
   private async pass(): Promise<SweepResult> {
-    const { store, sessions, uploads, config, log } = this.ctx;
+    const { store, presence, config } = this.ctx;
     const now = Date.now();
-    for (const sessionId of sessions.activeSessions()) await store.touchSession(sessionId, now);
+    for (const sessionId of presence.localSessions()) await store.touchSession(sessionId, now);
+    if (!(await this.lease.hold())) return NOTHING;
+    const expiredSessions = await this.expireSessions(now - config.sessionTtlMs);
+    const abandonedUploads = await this.abandonUploads(now - config.uploadAbandonMs);
+    await store.purgeDeleted();
+    return { leader: true, expiredSessions, abandonedUploads };
+  }
 
-    let expiredSessions = 0;
-    for (const sessionId of await store.idleSessions(now - config.sessionTtlMs)) {
-      if (sessions.hasMembers(sessionId)) continue;
+  private async expireSessions(cutoff: number): Promise<number> {
+    const { store, presence, uploads, log } = this.ctx;
+    let expired = 0;
+    for (const sessionId of await store.idleSessions(cutoff)) {
+      if (await presence.hasMembers(sessionId)) continue;
       uploads.endSession(sessionId);
       await store.deleteSession(sessionId);
-      expiredSessions += 1;
+      expired += 1;
       log.info('session expired', { session: sessionTag(sessionId) });
     }
+    return expired;
+  }
 
-    let abandonedUploads = 0;
-    for (const { sessionId, contentId } of uploads.stalledSince(now - config.uploadAbandonMs)) {
-      await discardUpload(this.ctx, sessionId, contentId, 'CANCELLED');
-      abandonedUploads += 1;
+  private async abandonUploads(cutoff: number): Promise<number> {
+    const { store, uploads, io, log } = this.ctx;
+    let abandoned = 0;
+    for (const { sessionId, contentId } of await store.stalledUploads(cutoff)) {
+      // Resumed (or finished) since it was listed: not abandoned after all.
+      if (!(await store.discardStalledUpload(sessionId, contentId, cutoff))) continue;
+      uploads.end(sessionId, contentId);
+      io.to(sessionRoom(sessionId)).emit('content-cancelled', { sessionId, contentId, code: 'CANCELLED' });
+      abandoned += 1;
       log.info('upload abandoned', { session: sessionTag(sessionId) });
     }
-    return { expiredSessions, abandonedUploads };
+    return abandoned;
   }
 }

@@ -8,7 +8,7 @@ import { ProtocolError } from '../../protocol/errors.ts';
 import { JOIN_CHALLENGE_BYTES, JOIN_CHALLENGE_TTL_MS } from '../../protocol/limits.ts';
 import { bytesEqual, verifyJoinProof } from '../../protocol/crypto/index.ts';
 import type { Config } from '../config.ts';
-import { RateLimiter } from '../limits/rate-limiter.ts';
+import type { RateCounter, RateCounterFactory } from '../limits/rate-counter.ts';
 import type { ContentStore } from '../store/content-store.ts';
 
 interface PendingChallenge {
@@ -19,15 +19,16 @@ interface PendingChallenge {
 
 export class JoinGuard {
   private readonly challenges = new Map<string, PendingChallenge>();
-  private readonly failuresByAddress: RateLimiter;
-  private readonly failuresBySession: RateLimiter;
+  private readonly failuresByAddress: RateCounter;
+  private readonly failuresBySession: RateCounter;
 
   constructor(
     config: Config,
     private readonly store: ContentStore,
+    counters: RateCounterFactory,
   ) {
-    this.failuresByAddress = new RateLimiter(config.joinFailuresPerAddress, config.joinFailureWindowMs);
-    this.failuresBySession = new RateLimiter(config.joinFailuresPerSession, config.joinFailureWindowMs);
+    this.failuresByAddress = counters('join-failures-by-address', config.joinFailuresPerAddress, config.joinFailureWindowMs);
+    this.failuresBySession = counters('join-failures-by-session', config.joinFailuresPerSession, config.joinFailureWindowMs);
   }
 
   /** A fresh challenge for this connection's next join; replaces any earlier one. */
@@ -48,9 +49,9 @@ export class JoinGuard {
     address: string,
     join: { sessionId: string; verifier: Uint8Array; proof: Uint8Array; create?: boolean | undefined },
     now: number,
-    hooks: { beforeCreate(): void; created(): void },
+    hooks: { beforeCreate(): Promise<void>; created(): Promise<void> },
   ): Promise<{ created: boolean }> {
-    this.refuseWhenLimited(address, join.sessionId);
+    await this.refuseWhenLimited(address, join.sessionId);
     // The challenge is consumed by this attempt whatever its outcome, so a proof is never accepted twice.
     const pending = this.challenges.get(socketId);
     this.challenges.delete(socketId);
@@ -60,20 +61,19 @@ export class JoinGuard {
     const stored = await this.store.getSession(join.sessionId);
     // A mistyped id must not quietly become a new, empty session.
     if (!stored && join.create === false) throw new ProtocolError('NOT_FOUND', 'No session with this id');
-    if (!stored) hooks.beforeCreate();
+    if (!stored) await hooks.beforeCreate();
     const expected = stored?.verifier ?? join.verifier;
     const valid = await verifyJoinProof(expected, join.sessionId, pending.challenge, join.proof);
-    if (!valid) this.refuse(address, join.sessionId);
+    if (!valid) await this.refuse(address, join.sessionId);
     // The session may have been created by someone else meanwhile: the stored verifier decides.
     const { record, created } = await this.store.createSession(join.sessionId, expected, now);
-    if (!bytesEqual(record.verifier, expected)) this.refuse(address, join.sessionId);
-    if (created) hooks.created();
+    if (!bytesEqual(record.verifier, expected)) await this.refuse(address, join.sessionId);
+    if (created) await hooks.created();
     return { created };
   }
 
-  private refuse(address: string, sessionId: string): never {
-    this.failuresByAddress.hit(address);
-    this.failuresBySession.hit(sessionId);
+  private async refuse(address: string, sessionId: string): Promise<never> {
+    await Promise.all([this.failuresByAddress.hit(address), this.failuresBySession.hit(sessionId)]);
     throw new ProtocolError('UNAUTHORIZED', 'Wrong passphrase for this session');
   }
 
@@ -87,8 +87,9 @@ export class JoinGuard {
     this.challenges.clear();
   }
 
-  private refuseWhenLimited(address: string, sessionId: string): void {
-    for (const decision of [this.failuresByAddress.check(address), this.failuresBySession.check(sessionId)]) {
+  private async refuseWhenLimited(address: string, sessionId: string): Promise<void> {
+    const decisions = await Promise.all([this.failuresByAddress.check(address), this.failuresBySession.check(sessionId)]);
+    for (const decision of decisions) {
       if (!decision.allowed) {
         throw new ProtocolError('RATE_LIMITED', 'Too many failed attempts to join; try again later', decision.retryAfterMs);
       }

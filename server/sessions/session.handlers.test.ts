@@ -238,7 +238,7 @@ test('join with create: false refuses a session that does not exist (NOT_FOUND, 
   const typist = await connect(t, server);
   const missing = await joinExisting(typist, 'no-such-session');
   assert.deepEqual(missing.success ? missing : { success: false, code: missing.code }, { success: false, code: 'NOT_FOUND' });
-  assert.equal(server.app.store.sessionCount(), 0, 'the mistyped id did not become a session');
+  assert.equal(await server.app.store.sessionCount(), 0, 'the mistyped id did not become a session');
 
   await joinAs(t, server, 'real-session', 'Owner');
   const found = await joinExisting(typist, 'real-session');

@@ -1,7 +1,9 @@
 /**
- * The content store: sessions (their verifier and activity) and items (the
- * encrypted descriptor and chunks), all ciphertext. One interface, one
- * adapter per backend (disk/ now; Redis later).
+ * The content store: sessions (their verifier and activity), items (the
+ * encrypted descriptor and chunks, all ciphertext) and the state of unfinished
+ * uploads (who may commit their chunks, when they last moved). One interface,
+ * one adapter per backend: disk/ for a single node, redis-s3/ for a cluster
+ * (records in Redis, chunk bytes in an S3-compatible object store).
  */
 
 export interface SessionRecord {
@@ -38,6 +40,34 @@ export interface ItemState extends ItemRecord {
   bytes: number;
   receivedChunks: number;
   complete: boolean;
+  /**
+   * Of an unfinished upload: the generation of its current owner (1 for the
+   * connection that announced it, one more at every resume; 0 when nobody
+   * claimed it since a restart). Commits must name it, so an owner that was
+   * superseded (a node that hung, a connection that dropped) cannot commit.
+   */
+  generation: number;
+}
+
+/** What storing a chunk checks, at once with recording it. */
+export interface ChunkCommit {
+  /** The owner generation the sender was given (announce or resume); another one is refused NOT_FOUND. */
+  generation: number;
+  /** PAYLOAD_TOO_LARGE once the item's ciphertext would pass this. */
+  maxItemBytes: number;
+  /** QUOTA_EXCEEDED once the session's ciphertext would pass this. */
+  maxSessionBytes: number;
+}
+
+/** What adding an item checks, at once with adding it (QUOTA_EXCEEDED). */
+export interface ItemLimits {
+  maxItems: number;
+  maxBytes: number;
+}
+
+export interface UploadRef {
+  sessionId: string;
+  contentId: string;
 }
 
 export interface StoredChunk {
@@ -74,23 +104,51 @@ export interface ContentStore {
   deleteSession(sessionId: string): Promise<void>;
   /** Sessions whose last activity is before `cutoff`. */
   idleSessions(cutoff: number): Promise<string[]>;
-  sessionCount(): number;
+  sessionCount(): Promise<number>;
 
-  /** Adds an item; its timestamp is raised if needed to be later than every other item's in the session. */
-  addItem(sessionId: string, item: ItemRecord): Promise<ItemState>;
+  /**
+   * Adds an item (CONFLICT if its id is in use; QUOTA_EXCEEDED past `limits`);
+   * its timestamp is raised if needed to be later than every other item's in
+   * the session. An item with chunks starts an upload owned by generation 1.
+   */
+  addItem(sessionId: string, item: ItemRecord, limits?: ItemLimits): Promise<ItemState>;
   getItem(sessionId: string, contentId: string): Promise<ItemState | undefined>;
   listItems(sessionId: string, page: { after?: ItemCursor; limit: number }): Promise<ItemPage>;
-  /** Stores a chunk (idempotent); returns the item's state after it and whether the chunk was new. */
-  putChunk(sessionId: string, contentId: string, index: number, chunk: StoredChunk): Promise<{ item: ItemState; added: boolean }>;
-  hasChunk(sessionId: string, contentId: string, index: number): boolean;
+  /**
+   * Stores a chunk (idempotent) and returns the item's state after it and
+   * whether the chunk was new. With `commit`, the owner generation and the
+   * size limits are checked at once with recording it; a chunk counts (is
+   * listed, served, acknowledged) only once both its bytes and its record are
+   * stored.
+   */
+  putChunk(
+    sessionId: string,
+    contentId: string,
+    index: number,
+    chunk: StoredChunk,
+    commit?: ChunkCommit,
+  ): Promise<{ item: ItemState; added: boolean }>;
   getChunk(sessionId: string, contentId: string, index: number): Promise<StoredChunk | undefined>;
   missingChunks(sessionId: string, contentId: string): Promise<number[]>;
   updateItem(sessionId: string, contentId: string, patch: { pinned?: boolean; name?: EncryptedName }): Promise<ItemState | undefined>;
   removeItem(sessionId: string, contentId: string): Promise<boolean>;
   clearItems(sessionId: string): Promise<number>;
   usage(sessionId: string): Promise<SessionUsage>;
-  /** Items whose chunks are not all stored, in every session (uploads to resume or discard). */
-  incompleteItems(): Promise<Array<{ sessionId: string; item: ItemState }>>;
+
+  /**
+   * Hands an unfinished upload to a new connection of its sender (who showed
+   * the resume token): a new generation, so the previous owner can no longer
+   * commit. Undefined when the item is gone or complete.
+   */
+  claimUpload(sessionId: string, contentId: string, now: number): Promise<{ generation: number; missing: number[] } | undefined>;
+  /** The owner went away: the upload waits for a resume, and counts as still since `now`. */
+  releaseUpload(sessionId: string, contentId: string, generation: number, now: number): Promise<void>;
+  /** Unfinished uploads with no chunk, claim or release since `cutoff`. */
+  stalledUploads(cutoff: number): Promise<UploadRef[]>;
+  /** Removes the item if it is still unfinished and still since `cutoff` (it may have been resumed meanwhile); whether it did. */
+  discardStalledUpload(sessionId: string, contentId: string, cutoff: number): Promise<boolean>;
+  /** Frees the space of what was deleted, where the backend does it later (the object store); the sweeper calls it. */
+  purgeDeleted(): Promise<void>;
 }
 
 /** Timeline order: pinned items first, then newest first, ties by id. */

@@ -125,12 +125,19 @@ export async function startThrottleProxy(t: TestContext, targetPort: number, byt
   };
 }
 
-/** The value of an unlabelled Prometheus counter or gauge on `url`/metrics (0 when absent). */
-export async function metric(url: string, name: string, labels = ''): Promise<number> {
+/** The sum of the Prometheus series named `name` on `url`/metrics that carry `labels` (0 when there are none). */
+export async function metric(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
   const response = await fetch(`${url}/metrics`);
   const body = await response.text();
-  const line = body.split('\n').find((l) => l.startsWith(`${name}${labels} `));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  let total = 0;
+  for (const line of body.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const present = (match[2] ?? '').split(',');
+    if (wanted.every((pair) => present.includes(pair))) total += Number(match[3]);
+  }
+  return total;
 }
 
 /** Peak resident memory (VmHWM) of a process, in bytes, from /proc. */

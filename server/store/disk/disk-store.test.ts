@@ -325,7 +325,7 @@ test('after a restart an unfinished upload reopens its log and continues appendi
   {
     const store = await openStore(t, dataDir);
     assert.equal(store.openLogs(), 0, 'logs are not opened until a chunk arrives');
-    assert.deepEqual((await store.incompleteItems()).map((i) => i.item.contentId), ['resume']);
+    assert.deepEqual((await store.stalledUploads(Infinity)).map((u) => u.contentId), ['resume']);
     assert.deepEqual(await store.missingChunks(S, 'resume'), [2, 3, 5]);
     await store.putChunk(S, 'resume', 3, chunks[3]!);
     assert.equal(store.openLogs(), 1);
@@ -339,7 +339,7 @@ test('after a restart an unfinished upload reopens its log and continues appendi
   await assertNoHandles(dataDir, store);
   for (let index = 0; index < 6; index++) await assertChunk(store, 'resume', index, chunks[index]);
   assert.equal((await stat(logPath(dataDir, 'resume'))).size, chunks.reduce((sum, c) => sum + recordSize(c), 0));
-  assert.deepEqual(await store.incompleteItems(), []);
+  assert.deepEqual(await store.stalledUploads(Infinity), []);
 });
 
 test('at most maxOpenLogs handles stay open; an evicted log reopens on its next chunk', async (t) => {

@@ -25,15 +25,18 @@ import type { Logger } from '../../log.ts';
 import { describeError } from '../../log.ts';
 import {
   compareItems,
+  type ChunkCommit,
   type ContentStore,
   type EncryptedName,
   type ItemCursor,
+  type ItemLimits,
   type ItemPage,
   type ItemRecord,
   type ItemState,
   type SessionRecord,
   type SessionUsage,
   type StoredChunk,
+  type UploadRef,
 } from '../content-store.ts';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomic.ts';
 import { ChunkLog, LOG_FILE, type LogOptions, LogPool, scanLog } from './chunk-log.ts';
@@ -130,16 +133,26 @@ export class DiskStore implements ContentStore {
     return [...this.sessions.values()].filter((s) => s.record.lastActiveAt < cutoff).map((s) => s.record.sessionId);
   }
 
-  sessionCount(): number {
+  async sessionCount(): Promise<number> {
     return this.sessions.size;
   }
 
-  async addItem(sessionId: string, item: ItemRecord): Promise<ItemState> {
+  async addItem(sessionId: string, item: ItemRecord, limits?: ItemLimits): Promise<ItemState> {
     const session = this.requireSession(sessionId);
     if (session.items.has(item.contentId)) throw new ProtocolError('CONFLICT', 'This content id is already in use');
+    if (limits) {
+      const usage = this.usageOf(session);
+      const size = item.encryptedDescriptor.byteLength + (item.data?.byteLength ?? 0);
+      if (usage.items >= limits.maxItems) throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${limits.maxItems} items`);
+      if (usage.bytes + size > limits.maxBytes) throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${limits.maxBytes} bytes`);
+    }
     session.lastTimestamp = Math.max(item.timestamp, session.lastTimestamp + 1);
     const log = new ChunkLog(this.paths.chunkLog(sessionId, item.contentId), 0, this.logOptions);
     const index = new ItemIndex({ ...item, timestamp: session.lastTimestamp }, log);
+    if (item.totalChunks > 0) {
+      index.generation = 1;
+      index.lastActivityAt = item.timestamp;
+    }
     session.items.set(item.contentId, index);
     const indexed = () => this.sessions.get(sessionId)?.items.get(item.contentId) === index;
     // The directory and item.json, written once; the chunk log is created by the first chunk.
@@ -184,25 +197,47 @@ export class DiskStore implements ContentStore {
     contentId: string,
     index: number,
     chunk: StoredChunk,
+    commit?: ChunkCommit,
   ): Promise<{ item: ItemState; added: boolean }> {
     const item = this.requireItem(sessionId, contentId);
     if (!Number.isInteger(index) || index < 0 || index >= item.record.totalChunks) {
       throw new ProtocolError('INVALID_PAYLOAD', 'chunkIndex must be below totalChunks');
     }
     if (chunk.iv.byteLength > 255) throw new ProtocolError('INVALID_PAYLOAD', 'iv too long');
+    if (commit && (item.complete || item.generation !== commit.generation)) {
+      throw new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
+    }
     if (item.has(index)) return { item: item.state(), added: false };
     const inFlight = item.writing.get(index);
     if (inFlight) {
       // The same chunk is being written: wait for that write, then answer as for a repeat (or retry if it failed).
       await inFlight.then(noop, noop);
-      return this.putChunk(sessionId, contentId, index, chunk);
+      return this.putChunk(sessionId, contentId, index, chunk, commit);
     }
+    const size = chunk.iv.byteLength + chunk.encryptedData.byteLength;
+    if (commit) this.checkRoom(sessionId, item, size, commit);
+    item.lastActivityAt = Date.now();
     const write = this.appendChunk(sessionId, contentId, item, index, chunk);
     item.writing.set(index, write);
+    item.pendingBytes += size;
     try {
       return await write;
     } finally {
+      item.pendingBytes -= size;
       if (item.writing.get(index) === write) item.writing.delete(index);
+    }
+  }
+
+  /** The size limits, counting the chunks being written as if stored. */
+  private checkRoom(sessionId: string, item: ItemIndex, size: number, commit: ChunkCommit): void {
+    if (item.bytes + item.pendingBytes + size > commit.maxItemBytes) {
+      throw new ProtocolError('PAYLOAD_TOO_LARGE', `Items may be at most ${commit.maxItemBytes} bytes`);
+    }
+    const session = this.requireSession(sessionId);
+    let pending = 0;
+    for (const other of session.items.values()) pending += other.pendingBytes;
+    if (this.usageOf(session).bytes + pending + size > commit.maxSessionBytes) {
+      throw new ProtocolError('QUOTA_EXCEEDED', `This session holds at most ${commit.maxSessionBytes} bytes`);
     }
   }
 
@@ -232,18 +267,37 @@ export class DiskStore implements ContentStore {
     return { item: item.state(), added };
   }
 
-  hasChunk(sessionId: string, contentId: string, index: number): boolean {
-    return this.sessions.get(sessionId)?.items.get(contentId)?.has(index) ?? false;
+  async claimUpload(sessionId: string, contentId: string, now: number): Promise<{ generation: number; missing: number[] } | undefined> {
+    const item = this.sessions.get(sessionId)?.items.get(contentId);
+    if (!item || item.complete) return undefined;
+    item.generation += 1;
+    item.lastActivityAt = now;
+    return { generation: item.generation, missing: item.missing() };
   }
 
-  async incompleteItems(): Promise<Array<{ sessionId: string; item: ItemState }>> {
-    const found: Array<{ sessionId: string; item: ItemState }> = [];
+  async releaseUpload(sessionId: string, contentId: string, generation: number, now: number): Promise<void> {
+    const item = this.sessions.get(sessionId)?.items.get(contentId);
+    if (item && !item.complete && item.generation === generation) item.lastActivityAt = now;
+  }
+
+  async stalledUploads(cutoff: number): Promise<UploadRef[]> {
+    const stalled: UploadRef[] = [];
     for (const [sessionId, session] of this.sessions) {
-      for (const item of session.items.values()) {
-        if (!item.complete) found.push({ sessionId, item: item.state() });
+      for (const [contentId, item] of session.items) {
+        if (!item.complete && item.lastActivityAt < cutoff) stalled.push({ sessionId, contentId });
       }
     }
-    return found;
+    return stalled;
+  }
+
+  async purgeDeleted(): Promise<void> {
+    // Removals delete their files at once.
+  }
+
+  async discardStalledUpload(sessionId: string, contentId: string, cutoff: number): Promise<boolean> {
+    const item = this.sessions.get(sessionId)?.items.get(contentId);
+    if (!item || item.complete || item.lastActivityAt >= cutoff || item.writing.size > 0) return false;
+    return this.removeItem(sessionId, contentId);
   }
 
   async getChunk(sessionId: string, contentId: string, index: number): Promise<StoredChunk | undefined> {
@@ -304,7 +358,10 @@ export class DiskStore implements ContentStore {
 
   async usage(sessionId: string): Promise<SessionUsage> {
     const session = this.sessions.get(sessionId);
-    if (!session) return { bytes: 0, items: 0 };
+    return session ? this.usageOf(session) : { bytes: 0, items: 0 };
+  }
+
+  private usageOf(session: SessionIndex): SessionUsage {
     let bytes = 0;
     for (const item of session.items.values()) bytes += item.bytes;
     return { bytes, items: session.items.size };
@@ -417,6 +474,8 @@ export class DiskStore implements ContentStore {
     }
     const item = new ItemIndex(record, new ChunkLog(file, scan.end, this.logOptions));
     for (const entry of scan.entries) item.add(entry);
+    // An unfinished upload waits for its sender to resume (claimUpload) from now, or is abandoned.
+    item.lastActivityAt = Date.now();
     if (names.includes(LEGACY_CHUNKS_DIR)) await this.migrateLegacyChunks(item, path.join(dir, LEGACY_CHUNKS_DIR));
     return item;
   }

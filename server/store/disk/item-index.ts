@@ -13,6 +13,12 @@ export class ItemIndex {
   created: Promise<void> | undefined;
   /** Chunks being written, so a repeated chunk waits for the first write instead of adding a second record. */
   readonly writing = new Map<number, Promise<unknown>>();
+  /** Bytes of chunks being written, counted against the limits before they are stored. */
+  pendingBytes = 0;
+  /** The owner generation of an unfinished upload (content-store.ts); kept in memory only: after a restart nobody owns it. */
+  generation = 0;
+  /** Last chunk, claim or release of an unfinished upload (or when it was loaded), for abandonment. */
+  lastActivityAt = 0;
   private receivedCount = 0;
   // Allocated with the first chunk: 12 bytes per announced chunk.
   private offsets: Float64Array | undefined;
@@ -25,7 +31,7 @@ export class ItemIndex {
 
   constructor(record: ItemRecord, readonly log: ChunkLog) {
     this.current = record;
-    this.template = { ...record, bytes: 0, receivedChunks: 0, complete: false };
+    this.template = { ...record, bytes: 0, receivedChunks: 0, complete: false, generation: 0 };
     this.bytes = record.encryptedDescriptor.byteLength + (record.data?.byteLength ?? 0);
   }
 
@@ -35,7 +41,7 @@ export class ItemIndex {
 
   set record(record: ItemRecord) {
     this.current = record;
-    this.template = { ...record, bytes: 0, receivedChunks: 0, complete: false };
+    this.template = { ...record, bytes: 0, receivedChunks: 0, complete: false, generation: 0 };
   }
 
   get complete(): boolean {
@@ -86,6 +92,7 @@ export class ItemIndex {
       bytes: this.bytes,
       receivedChunks: this.receivedCount,
       complete: this.receivedCount === this.record.totalChunks,
+      generation: this.generation,
     };
   }
 }

@@ -1,0 +1,56 @@
+/**
+ * The backends of a node, chosen once from the config. Alone: the disk store
+ * under DATA_DIR and in-memory presence, limits and Socket.IO adapter. In
+ * cluster mode (REDIS_URL): Redis and the object store for everything the
+ * nodes share (cluster/backends.ts). Handlers only see the interfaces.
+ */
+import type { ServerOptions } from 'socket.io';
+import { Adapter } from 'socket.io-adapter';
+import type { Packet } from '../protocol/parser.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import { withBinaryFrames, type RecipientFilter } from './io/binary-frame-adapter.ts';
+import type { RateCounterFactory } from './limits/rate-counter.ts';
+import { memoryRateCounters } from './limits/rate-counter.memory.ts';
+import { soleLease, type Lease } from './retention/lease.ts';
+import type { Presence } from './sessions/presence.ts';
+import { MemoryPresence } from './sessions/presence.memory.ts';
+import type { ContentStore } from './store/content-store.ts';
+import { DiskStore } from './store/disk/disk-store.ts';
+
+/** How a node delivers broadcasts (content/slow-receivers.ts decides the recipients). */
+export interface DeliveryPolicy {
+  /** Which of this node's connections get a broadcast. */
+  recipients(packet: Packet): RecipientFilter;
+}
+
+export interface Backends {
+  store: ContentStore;
+  presence: Presence;
+  counters: RateCounterFactory;
+  lease: Lease;
+  /** The Socket.IO `adapter` option. */
+  adapter(policy: DeliveryPolicy): NonNullable<ServerOptions['adapter']>;
+  /** The shared services' state for /healthz and /readyz (e.g. `redis: "up"`). */
+  status(): Record<string, string>;
+  /** After the Socket.IO server closed: stops presence and closes the store and connections. */
+  close(): Promise<void>;
+}
+
+export async function openBackends(config: Config, deps: { log: Logger; store?: ContentStore }): Promise<Backends> {
+  const store = deps.store ?? new DiskStore(config.dataDir, { fsync: config.storeFsync, log: deps.log });
+  await store.open();
+  const presence = new MemoryPresence();
+  return {
+    store,
+    presence,
+    counters: memoryRateCounters,
+    lease: soleLease,
+    adapter: (policy) => withBinaryFrames(Adapter, (packet) => policy.recipients(packet)),
+    status: () => ({}),
+    close: async () => {
+      await presence.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Slow receivers: a member whose connection already has more than
+ * SOCKET_BUFFER_BYTES waiting to be sent is not pushed more chunks (the node
+ * would otherwise buffer without limit). Once the chunk is stored it is told
+ * `chunk-available` instead, a few bytes, and fetches the chunk at its own
+ * pace, so fast members are never held to the slowest one's speed.
+ *
+ * Every node decides for its own connections when it delivers a chunk,
+ * whether the chunk was sent on this node or came from another one through
+ * Redis (the adapter asks `recipients()` for each broadcast). The sender's
+ * node broadcasts `chunk-available` to the session once the chunk is stored;
+ * each node hands it only to the connections it held that chunk back from.
+ */
+import { PacketType, type Packet } from '../../protocol/parser.ts';
+import type { RecipientFilter } from '../io/binary-frame-adapter.ts';
+import type { IoSocket } from '../io/types.ts';
+
+/** Bytes queued for a connection: Engine.IO's write buffer plus the WebSocket's. */
+export function queuedBytes(socket: IoSocket): number {
+  const conn = socket.conn as unknown as {
+    writeBuffer: Array<{ data?: unknown }>;
+    transport: { socket?: { bufferedAmount?: number } };
+  };
+  let bytes = conn.transport.socket?.bufferedAmount ?? 0;
+  for (const packet of conn.writeBuffer) {
+    const data = packet.data;
+    bytes += typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
+  }
+  return bytes;
+}
+
+interface ChunkRef {
+  sessionId: string;
+  contentId: string;
+  chunkIndex: number;
+}
+
+/** The chunk a `chunk` or `chunk-available` packet is about, if it is one of those. */
+function chunkEvent(packet: Packet): { event: 'chunk' | 'chunk-available'; ref: ChunkRef } | undefined {
+  if (packet.type !== PacketType.EVENT || packet.nsp !== '/' || !Array.isArray(packet.data)) return undefined;
+  const [event, payload] = packet.data as [unknown, Record<string, unknown> | undefined];
+  if (event === 'chunk') {
+    const chunk = payload?.chunk as Record<string, unknown> | undefined;
+    return { event, ref: { sessionId: String(payload?.sessionId), contentId: String(chunk?.contentId), chunkIndex: Number(chunk?.chunkIndex) } };
+  }
+  if (event === 'chunk-available') {
+    return { event, ref: { sessionId: String(payload?.sessionId), contentId: String(payload?.contentId), chunkIndex: Number(payload?.chunkIndex) } };
+  }
+  return undefined;
+}
+
+const refKey = ({ sessionId, contentId, chunkIndex }: ChunkRef) => `${sessionId}/${contentId}/${chunkIndex}`;
+
+/** Chunks held back are forgotten after this long (their `chunk-available` never came: the upload failed). */
+const FORGET_AFTER_MS = 5 * 60_000;
+
+export class SlowReceivers {
+  /** chunk -> the connections it was held back from, and when. */
+  private readonly held = new Map<string, { since: number; ids: Set<string> }>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly capBytes: number,
+    private readonly socketOf: (id: string) => IoSocket | undefined,
+    private readonly onDeferred: (count: number) => void = () => undefined,
+  ) {
+    this.sweeper = setInterval(() => this.forgetOld(Date.now() - FORGET_AFTER_MS), 60_000);
+    this.sweeper.unref();
+  }
+
+  /** The adapter's question for every broadcast delivered on this node. */
+  recipients(packet: Packet): RecipientFilter {
+    const found = chunkEvent(packet);
+    if (!found) return undefined;
+    const key = refKey(found.ref);
+    if (found.event === 'chunk-available') {
+      const waiting = this.held.get(key);
+      if (!waiting) return null;
+      this.held.delete(key);
+      return (socket) => waiting.ids.has(socket.id);
+    }
+    return (socket) => {
+      const member = this.socketOf(socket.id);
+      if (!member || queuedBytes(member) <= this.capBytes) return true;
+      let waiting = this.held.get(key);
+      if (!waiting) {
+        waiting = { since: Date.now(), ids: new Set() };
+        this.held.set(key, waiting);
+      }
+      waiting.ids.add(socket.id);
+      this.onDeferred(1);
+      return false;
+    };
+  }
+
+  /** Whether any connection here waits for this chunk's `chunk-available`. */
+  isWaiting(ref: ChunkRef): boolean {
+    return this.held.has(refKey(ref));
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.held.clear();
+  }
+
+  private forgetOld(cutoff: number): void {
+    for (const [key, { since }] of this.held) if (since < cutoff) this.held.delete(key);
+  }
+}
