@@ -19,6 +19,7 @@ import { sessionRoom } from './io/types.ts';
 import { JoinGuard } from './sessions/join-guard.ts';
 import { Uploads } from './content/uploads.ts';
 import { SlowReceivers } from './content/slow-receivers.ts';
+import { deliveryPolicy } from './content/delivery-policy.ts';
 import { Sweeper } from './retention/sweeper.ts';
 import type { ContentStore } from './store/content-store.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -63,7 +64,7 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
     (id) => io?.of('/').sockets.get(id),
     (count) => metrics.deferredChunks(count),
   );
-  io = createIo(httpServer, config, backends.adapter(slowReceivers));
+  io = createIo(httpServer, config, backends.adapter(deliveryPolicy(slowReceivers, presence)));
   const server = io;
   const uploads = new Uploads(config.maxItemBytes);
   const limits = new Limits(config.limits, backends.counters);

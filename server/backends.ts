@@ -6,10 +6,10 @@
  */
 import type { ServerOptions } from 'socket.io';
 import { Adapter } from 'socket.io-adapter';
-import type { Packet } from '../protocol/parser.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
-import { withBinaryFrames, type RecipientFilter } from './io/binary-frame-adapter.ts';
+import { withBinaryFrames } from './io/binary-frame-adapter.ts';
+import type { DeliveryPolicy } from './io/delivery.ts';
 import type { RateCounterFactory } from './limits/rate-counter.ts';
 import { memoryRateCounters } from './limits/rate-counter.memory.ts';
 import { soleLease, type Lease } from './retention/lease.ts';
@@ -17,12 +17,7 @@ import type { Presence } from './sessions/presence.ts';
 import { MemoryPresence } from './sessions/presence.memory.ts';
 import type { ContentStore } from './store/content-store.ts';
 import { DiskStore } from './store/disk/disk-store.ts';
-
-/** How a node delivers broadcasts (content/slow-receivers.ts decides the recipients). */
-export interface DeliveryPolicy {
-  /** Which of this node's connections get a broadcast. */
-  recipients(packet: Packet): RecipientFilter;
-}
+import { openClusterBackends } from './cluster/backends.ts';
 
 export interface Backends {
   store: ContentStore;
@@ -38,6 +33,7 @@ export interface Backends {
 }
 
 export async function openBackends(config: Config, deps: { log: Logger; store?: ContentStore }): Promise<Backends> {
+  if (config.cluster) return openClusterBackends(config, config.cluster, deps.log);
   const store = deps.store ?? new DiskStore(config.dataDir, { fsync: config.storeFsync, log: deps.log });
   await store.open();
   const presence = new MemoryPresence();

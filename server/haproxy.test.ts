@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { requireDebianTool } from './testing/debian-tool.ts';
+import { requireDebianTool } from './ops/debian-tool.ts';
 import { PROJECT_ROOT, connect, join, nextEvent, startServer } from './testing/harness.ts';
 
 async function freePort(): Promise<number> {

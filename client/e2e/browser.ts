@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, type TestContext } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { requireDebianTool } from '../../server/testing/debian-tool.ts';
+import { requireDebianTool } from '../../server/ops/debian-tool.ts';
 import { buildClient, CLIENT_OUT_DIR } from '../build.ts';
 
 export const SCREENSHOT_DIR = path.resolve(CLIENT_OUT_DIR, '..', '..', 'test-artifacts', 'screenshots');

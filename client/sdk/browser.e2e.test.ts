@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { requireDebianTool } from '../../server/testing/debian-tool.ts';
+import { requireDebianTool } from '../../server/ops/debian-tool.ts';
 import { startServer, testKeys } from '../../server/testing/harness.ts';
 import { ShareClient, type ReceivedItem } from './index.ts';
 

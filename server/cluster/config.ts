@@ -16,6 +16,8 @@ export interface S3Config {
   forcePathStyle: boolean;
   /** Prepended to every object key, so one bucket can hold several deployments. */
   keyPrefix: string;
+  /** From AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; unset: the AWS SDK's other sources (profiles, instance roles). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
 }
 
 export interface ClusterConfig {
@@ -97,6 +99,7 @@ function s3(env: Env): S3Config {
     region: env.S3_REGION?.trim() || 'us-east-1',
     forcePathStyle: boolean(env, 'S3_FORCE_PATH_STYLE', rawEndpoint !== undefined),
     keyPrefix,
+    credentials: accessKey ? { accessKeyId: env.AWS_ACCESS_KEY_ID!.trim(), secretAccessKey: env.AWS_SECRET_ACCESS_KEY!.trim() } : undefined,
   };
 }
 

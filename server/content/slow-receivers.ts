@@ -36,8 +36,9 @@ interface ChunkRef {
 }
 
 /** The chunk a `chunk` or `chunk-available` packet is about, if it is one of those. */
-function chunkEvent(packet: Packet): { event: 'chunk' | 'chunk-available'; ref: ChunkRef } | undefined {
-  if (packet.type !== PacketType.EVENT || packet.nsp !== '/' || !Array.isArray(packet.data)) return undefined;
+export function chunkEvent(packet: Packet): { event: 'chunk' | 'chunk-available'; ref: ChunkRef } | undefined {
+  // nsp is not set yet when an adapter is first handed a broadcast.
+  if (packet.type !== PacketType.EVENT || (packet.nsp !== undefined && packet.nsp !== '/') || !Array.isArray(packet.data)) return undefined;
   const [event, payload] = packet.data as [unknown, Record<string, unknown> | undefined];
   if (event === 'chunk') {
     const chunk = payload?.chunk as Record<string, unknown> | undefined;

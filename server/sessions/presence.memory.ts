@@ -45,6 +45,10 @@ export class MemoryPresence implements Presence {
     return false;
   }
 
+  noteMembersElsewhere(): void {
+    // One node: there is no elsewhere.
+  }
+
   onMembersExpired(): void {
     // One node: members only leave by leaving or disconnecting.
   }

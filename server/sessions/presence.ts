@@ -27,6 +27,8 @@ export interface Presence {
    * elsewhere by a moment (such a member fetches what it was not pushed).
    */
   spansNodes(sessionId: string): boolean;
+  /** A broadcast for the session arrived from another node: it has members there. */
+  noteMembersElsewhere(sessionId: string): void;
   /** Another node was found dead and its members removed: the app tells the sessions (`client-left`). */
   onMembersExpired(listener: (sessionId: string, clientIds: string[]) => void): void;
   /** This node was found dead by the others (no heartbeat for too long): its connections must start over. */

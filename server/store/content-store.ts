@@ -65,6 +65,9 @@ export interface ItemLimits {
   maxBytes: number;
 }
 
+/** An item's chunk counts, as a chunk's commit leaves them. */
+export type ChunkProgress = Pick<ItemState, 'receivedChunks' | 'totalChunks' | 'bytes' | 'complete'>;
+
 export interface UploadRef {
   sessionId: string;
   contentId: string;
@@ -115,7 +118,7 @@ export interface ContentStore {
   getItem(sessionId: string, contentId: string): Promise<ItemState | undefined>;
   listItems(sessionId: string, page: { after?: ItemCursor; limit: number }): Promise<ItemPage>;
   /**
-   * Stores a chunk (idempotent) and returns the item's state after it and
+   * Stores a chunk (idempotent) and returns the item's counts after it and
    * whether the chunk was new. With `commit`, the owner generation and the
    * size limits are checked at once with recording it; a chunk counts (is
    * listed, served, acknowledged) only once both its bytes and its record are
@@ -127,7 +130,7 @@ export interface ContentStore {
     index: number,
     chunk: StoredChunk,
     commit?: ChunkCommit,
-  ): Promise<{ item: ItemState; added: boolean }>;
+  ): Promise<{ item: ChunkProgress; added: boolean }>;
   getChunk(sessionId: string, contentId: string, index: number): Promise<StoredChunk | undefined>;
   missingChunks(sessionId: string, contentId: string): Promise<number[]>;
   updateItem(sessionId: string, contentId: string, patch: { pinned?: boolean; name?: EncryptedName }): Promise<ItemState | undefined>;

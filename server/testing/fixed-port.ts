@@ -14,15 +14,7 @@ import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { PROJECT_ROOT, type TestServer } from './harness.ts';
 
-/** A port nothing listens on right now (the kernel's pick for port 0). */
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../ops/process.ts';
 
 /**
  * Starts the app on 127.0.0.1:`port` with `dataDir` (kept: the caller owns it).

@@ -1,0 +1,90 @@
+/**
+ * The node's connections to Redis (ioredis): one for commands, two for the
+ * Socket.IO adapter (publish, subscribe). None queues commands while Redis is
+ * away (`enableOfflineQueue: false`) and commands time out: a request that
+ * needs Redis then fails at once and is answered UNAVAILABLE with a retry
+ * hint (unavailable.ts), instead of hanging or piling up chunks in memory.
+ * ioredis reconnects by itself and re-subscribes the adapter.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { ConfigError } from '../config-values.ts';
+import { describeError, type Logger } from '../log.ts';
+import { redactedRedisUrl } from './config.ts';
+
+/** A command that takes longer than this fails (Redis stalled): the request is answered UNAVAILABLE. */
+export const COMMAND_TIMEOUT_MS = 2_000;
+/** How long start-up waits for Redis before it gives up with a message naming REDIS_URL. */
+const STARTUP_TIMEOUT_MS = 5_000;
+
+export interface RedisConnections {
+  command: Redis;
+  publisher: Redis;
+  subscriber: Redis;
+  /** Whether the command connection is up right now. */
+  isUp(): boolean;
+  close(): Promise<void>;
+}
+
+const OPTIONS: RedisOptions = {
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 3_000,
+  // Reconnect quickly (a restarted Redis is back within seconds), then every second.
+  retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
+};
+
+function connection(url: string, name: string, log: Logger, options: RedisOptions = {}): Redis {
+  const redis = new Redis(url, { ...OPTIONS, connectionName: name, ...options });
+  // Logged once per outage, not on every reconnection attempt.
+  let down = false;
+  redis.on('error', (error: unknown) => {
+    if (down) return;
+    down = true;
+    log.warn('redis connection lost', { connection: name, error: describeError(error) });
+  });
+  redis.on('ready', () => {
+    if (down) log.info('redis connection back', { connection: name });
+    down = false;
+  });
+  return redis;
+}
+
+async function open(redis: Redis, url: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      redis.connect(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer')), STARTUP_TIMEOUT_MS))),
+    ]);
+  } catch (error) {
+    redis.disconnect();
+    throw new ConfigError(`REDIS_URL: cannot reach Redis at ${redactedRedisUrl(url)} (${error instanceof Error ? error.message : String(error)})`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Connects all three, or fails with a ConfigError naming REDIS_URL. */
+export async function connectRedis(url: string, nodeId: string, log: Logger): Promise<RedisConnections> {
+  const command = connection(url, `sharethings-${nodeId}`, log, { commandTimeout: COMMAND_TIMEOUT_MS });
+  const publisher = connection(url, `sharethings-${nodeId}-pub`, log);
+  // Subscriptions are sent again by ioredis when it reconnects; they must not time out while idle.
+  const subscriber = connection(url, `sharethings-${nodeId}-sub`, log);
+  const all = [command, publisher, subscriber];
+  try {
+    for (const redis of all) await open(redis, url);
+  } catch (error) {
+    for (const redis of all) redis.disconnect();
+    throw error;
+  }
+  return {
+    command,
+    publisher,
+    subscriber,
+    isUp: () => command.status === 'ready',
+    close: async () => {
+      await Promise.all(all.map((redis) => redis.quit().catch(() => redis.disconnect())));
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * A redis-server on loopback for the tests and `make cluster`: its own
+ * directory, AOF on (what acknowledged must survive a restart), and a
+ * pub/sub output buffer limit sized for file chunks (see README, "Operating
+ * several nodes": Redis' default cuts a subscriber 32 MB behind, ~128 chunks).
+ */
+import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import { startProcess, waitUntil, type Started, type StartOptions } from './process.ts';
+
+/** The limit the cluster's Redis runs with: a node may fall 256 MiB behind for a moment, 64 MiB for 30 s. */
+export const PUBSUB_BUFFER_LIMIT = 'pubsub 256mb 64mb 30';
+
+export interface RedisServer extends Started {
+  port: number;
+  url: string;
+}
+
+export function redisArguments(port: number, dir: string): string[] {
+  return [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dir,
+    '--appendonly', 'yes',
+    '--appendfsync', 'everysec',
+    '--save', '',
+    '--client-output-buffer-limit', PUBSUB_BUFFER_LIMIT,
+    '--daemonize', 'no',
+  ];
+}
+
+/** Whether something at 127.0.0.1:`port` answers PING with PONG (a Redis that is up and not stopped). */
+export function pings(port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const done = (answer: boolean) => {
+      socket.destroy();
+      clearTimeout(timer);
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.on('error', () => done(false));
+  });
+}
+
+export async function startRedis(binary: string, port: number, dir: string, options: StartOptions = {}): Promise<RedisServer> {
+  await mkdir(dir, { recursive: true });
+  const started = startProcess(binary, redisArguments(port, dir), options);
+  try {
+    await waitUntil(() => pings(port), 10_000, () => `redis-server on port ${port}: ${started.output()}`);
+  } catch (error) {
+    await started.stop('SIGKILL');
+    throw error;
+  }
+  return { ...started, port, url: `redis://127.0.0.1:${port}` };
+}

@@ -1,0 +1,105 @@
+/**
+ * Clusters for tests: a real redis-server (one per test, its own directory,
+ * AOF on), Swift's S3 API (one per test file: it takes seconds to start; each
+ * test gets its own bucket) and nodes running the real app in this process.
+ * Every resource registers its own cleanup.
+ */
+import { after, type TestContext } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { requireDebianTool } from '../ops/debian-tool.ts';
+import { freePort, waitUntil } from '../ops/process.ts';
+import { startRedis, type RedisServer } from '../ops/redis-server.ts';
+import { prepareSwift, startSwift, SWIFT_CREDENTIALS, SWIFT_PACKAGES, SWIFT_PROXY_COMMAND, type SwiftServer } from '../ops/swift-server.ts';
+import { ObjectStore } from '../store/redis-s3/object-store.ts';
+import { startServer, tempDir, type TestServer } from './harness.ts';
+
+const redisTool = requireDebianTool('redis-server', 'redis-server', '/usr/bin/redis-server');
+const swiftTool = requireDebianTool(SWIFT_PROXY_COMMAND, SWIFT_PACKAGES, `/usr/bin/${SWIFT_PROXY_COMMAND}`);
+
+/** Why cluster tests cannot run here (outside CI, where a missing tool fails instead), or false. */
+export const clusterSkip: string | false = ('skip' in redisTool && redisTool.skip) || ('skip' in swiftTool && swiftTool.skip) || false;
+
+export function redisBinary(): string {
+  if (!('path' in redisTool)) throw new Error('redis-server is not installed');
+  return redisTool.path;
+}
+
+/** A redis-server of the test's own, on a free port, stopped after it. */
+export async function startTestRedis(t: TestContext, dir?: string, port?: number): Promise<RedisServer> {
+  const redis = await startRedis(redisBinary(), port ?? (await freePort()), dir ?? (await tempDir(t)));
+  t.after(() => redis.stop('SIGKILL'));
+  return redis;
+}
+
+let swift: Promise<{ server: SwiftServer; dir: string }> | undefined;
+
+// Registered when the test file loads, so it runs once all of the file's tests are done.
+after(async () => {
+  const started = await swift?.catch(() => undefined);
+  if (!started) return;
+  await started.server.stop('SIGKILL');
+  await rm(started.dir, { recursive: true, force: true });
+});
+
+/** The test file's Swift, started on first use and stopped when the file's tests are done. */
+export async function fileSwift(): Promise<SwiftServer> {
+  swift ??= (async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sharethings-swift-'));
+    const ports = { proxy: await freePort(), account: await freePort(), container: await freePort(), object: await freePort() };
+    await prepareSwift(dir, ports);
+    return { server: await startSwift(dir, ports), dir };
+  })();
+  return (await swift).server;
+}
+
+/** A bucket of the test's own on the file's Swift; resolves once the object servers accept writes. */
+export async function testBucket(): Promise<{ endpoint: string; bucket: string }> {
+  const { endpoint } = await fileSwift();
+  const bucket = `st-${randomBytes(6).toString('hex')}`;
+  const objects = new ObjectStore({ endpoint, bucket, region: 'us-east-1', forcePathStyle: true, keyPrefix: '', credentials: SWIFT_CREDENTIALS });
+  try {
+    // Right after start-up the account and container servers may not answer yet.
+    await waitUntil(() => objects.ensureBucket().then(() => true), 30_000, () => `a bucket on Swift at ${endpoint}`);
+  } finally {
+    objects.close();
+  }
+  return { endpoint, bucket };
+}
+
+export interface TestCluster {
+  redis: RedisServer;
+  /** The environment every node of this cluster runs with (NODE_ID aside). */
+  env: Record<string, string>;
+  /** Starts a node of this cluster in this process, on a free port. */
+  node(t: TestContext, nodeId: string, env?: Record<string, string>): Promise<TestServer>;
+}
+
+export async function startTestCluster(t: TestContext, env: Record<string, string> = {}): Promise<TestCluster> {
+  const nodes: TestServer[] = [];
+  // Registered first, so it runs first: the nodes close while Redis still answers.
+  t.after(() => Promise.all(nodes.map((node) => node.app.close())));
+  const redis = await startTestRedis(t);
+  const { endpoint, bucket } = await testBucket();
+  const clusterEnv = {
+    REDIS_URL: redis.url,
+    S3_ENDPOINT: endpoint,
+    S3_BUCKET: bucket,
+    AWS_ACCESS_KEY_ID: SWIFT_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: SWIFT_CREDENTIALS.secretAccessKey,
+    // Found dead within a second or two, so tests of it stay short.
+    NODE_TIMEOUT: '1500ms',
+    ...env,
+  };
+  return {
+    redis,
+    env: clusterEnv,
+    node: async (test, nodeId, extra = {}) => {
+      const node = await startServer(test, { ...clusterEnv, NODE_ID: nodeId, ...extra });
+      nodes.push(node);
+      return node;
+    },
+  };
+}
