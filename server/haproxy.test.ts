@@ -1,53 +1,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { requireDebianTool } from './ops/debian-tool.ts';
+import { haproxyConfig } from './ops/haproxy.ts';
+import { clusterSkip, startTestHaproxy } from './testing/cluster.ts';
 import { PROJECT_ROOT, connect, join, nextEvent, startServer } from './testing/harness.ts';
 
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  probe.close();
-  return port;
-}
-
-const haproxy = requireDebianTool('haproxy', 'haproxy', '/usr/sbin/haproxy');
-
-test('the shipped haproxy.cfg relays Socket.IO over websocket and polling', { skip: 'skip' in haproxy && haproxy.skip }, async (t) => {
-  if (!('path' in haproxy)) return;
-  const server = await startServer(t);
-  const frontPort = await freePort();
+test('the shipped haproxy.cfg is rewritten line by line for other ports and nodes', async () => {
   const shipped = await readFile(path.join(PROJECT_ROOT, 'haproxy.cfg'), 'utf8');
-  const config = shipped
-    .replace(/bind :8080/, `bind 127.0.0.1:${frontPort}`)
-    .replace(/server node1 127\.0\.0\.1:3000/, `server node1 127.0.0.1:${server.port}`);
-  assert.notEqual(config, shipped);
-  const dir = await mkdtemp(path.join(tmpdir(), 'sharethings-haproxy-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const configPath = path.join(dir, 'haproxy.cfg');
-  await writeFile(configPath, config);
-
-  const proxy = spawn(haproxy.path, ['-db', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proxy.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-  t.after(() => {
-    proxy.kill('SIGKILL');
+  const config = haproxyConfig(shipped, {
+    ports: { http: 1001, https: 1002, stats: 1003, runtime: 1004 },
+    certificate: '/tmp/x.pem',
+    nodes: [{ name: 'alpha', port: 2001 }, { name: 'beta', port: 2002 }],
   });
-  // Ready when the health check has marked the node up and /healthz answers through the proxy.
-  const front = { ...server, url: `http://127.0.0.1:${frontPort}`, port: frontPort };
-  for (;;) {
-    const res = await fetch(`${front.url}/healthz`).catch(() => undefined);
-    if (res?.status === 200) break;
-    if (proxy.exitCode !== null) assert.fail(`haproxy exited: ${stderr}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  assert.match(config, /^\s+bind 127\.0\.0\.1:1001$/m);
+  assert.match(config, /^\s+bind 127\.0\.0\.1:1002 ssl crt \/tmp\/x\.pem alpn h2,http\/1\.1$/m);
+  assert.match(config, /^\s+stats socket ipv4@127\.0\.0\.1:1004 level admin$/m);
+  assert.match(config, /^\s+use-server alpha if \{ url_param\(sid\) -m beg alpha\. \}$/m);
+  assert.match(config, /^\s+use-server beta if \{ url_param\(sid\) -m beg beta\. \}$/m);
+  assert.match(config, /^\s+server beta 127\.0\.0\.1:2002$/m);
+  assert.match(config, /^\s+server alpha 127\.0\.0\.1:2001$/m);
+  const settings = config.split('\n').filter((line) => !/^\s*#/.test(line)).join('\n');
+  assert.doesNotMatch(settings, /node[123]|:300[123]|:8080|:8443|:8404|:9999/);
+});
+
+test('the shipped haproxy.cfg relays Socket.IO over websocket and polling to a single node', { skip: clusterSkip }, async (t) => {
+  const server = await startServer(t);
+  const proxy = await startTestHaproxy(t, { local: server });
+  const front = { ...server, url: proxy.url, port: proxy.ports.http };
 
   const ws = await connect(t, front, { transports: ['websocket'] });
   const polling = await connect(t, front, { transports: ['polling'] });
@@ -62,4 +43,6 @@ test('the shipped haproxy.cfg relays Socket.IO over websocket and polling', { sk
     content: { contentId: 'p1', totalChunks: 0, encryptedDescriptor: data, iv: randomBytes(12) },
   });
   assert.deepEqual(Buffer.from((await arrived).content.encryptedDescriptor), data);
+  const health = (await (await fetch(`${proxy.url}/readyz`)).json()) as { status: string; node: string };
+  assert.deepEqual([health.status, health.node], ['ready', 'local']);
 });

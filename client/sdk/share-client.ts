@@ -7,6 +7,7 @@
  */
 import { base64urlEncode, deriveSessionKeys, encryptName, sanitizeName, type SessionKeys } from '../../protocol/crypto/index.ts';
 import { ID_MAX_LENGTH, ID_PATTERN, MAX_HISTORY_PAGE, MAX_UPLOADS_PER_SOCKET, RESUME_TOKEN_BYTES } from '../../protocol/limits.ts';
+import { affinityKey } from './affinity.ts';
 import { Emitter } from './emitter.ts';
 import { ShareError, cancelledError, toShareError } from './errors.ts';
 import { Gate, Semaphore } from './flow.ts';
@@ -128,6 +129,10 @@ export class ShareClient extends Emitter<ShareClientEvents> {
         keys = await this.#options.deriveKeys(sessionId, passphrase);
       } catch (error) {
         throw toShareError(error, 'INVALID_PAYLOAD');
+      }
+      // Before the first connection: the load balancer then routes it (and its reconnections) by session.
+      if (!this.#socket.active) {
+        this.#socket.io.opts.query = { ...(this.#socket.io.opts.query as Record<string, string> | undefined), affinity: await affinityKey(sessionId) };
       }
       const previous = this.#receiving;
       const session = { sessionId, keys };

@@ -139,11 +139,31 @@ export function whenConnected(socket: ClientSocket, timeoutMs: number): Promise<
 
 /** Longest server-stated wait the SDK honours by itself before retrying. */
 const MAX_RETRY_WAIT_MS = 60_000;
+/** Tries per request: a rate limit passes within a window or two; a storage outage may last a minute. */
+const RATE_LIMITED_ATTEMPTS = 10;
+const UNAVAILABLE_ATTEMPTS = 60;
 
 /**
- * request(), but a RATE_LIMITED answer is waited out (the server says how
- * long) and the request sent again: for chunks and fetches, which a fast
- * transfer may send faster than the server's per-connection event budget.
+ * How long to wait before sending again what the server refused for now:
+ * RATE_LIMITED, or UNAVAILABLE with a retry time (its storage did not answer;
+ * an UNAVAILABLE without one is a lost connection, which the caller handles).
+ */
+function retryWait(error: unknown, attempt: number): number | undefined {
+  if (!(error instanceof ShareError)) return undefined;
+  const limited = error.code === 'RATE_LIMITED';
+  const unavailable = error.code === 'UNAVAILABLE' && error.retryAfterMs !== undefined;
+  if (!limited && !unavailable) return undefined;
+  if (attempt >= (limited ? RATE_LIMITED_ATTEMPTS : UNAVAILABLE_ATTEMPTS)) return undefined;
+  const wait = error.retryAfterMs ?? 1000;
+  return wait > MAX_RETRY_WAIT_MS ? undefined : wait;
+}
+
+/**
+ * request(), but a refusal for now (RATE_LIMITED, or UNAVAILABLE with a
+ * retry time) is waited out, as long as the server says, and the request
+ * sent again: for chunks and fetches, which a fast transfer may send faster
+ * than the server's per-connection budget, and which a storage outage of the
+ * server must not fail.
  */
 export async function requestPaced<E extends keyof Requests>(
   socket: ClientSocket,
@@ -157,8 +177,8 @@ export async function requestPaced<E extends keyof Requests>(
     try {
       return await request(socket, event, payload, timeoutMs, contentId);
     } catch (error) {
-      const wait = error instanceof ShareError && error.code === 'RATE_LIMITED' ? error.retryAfterMs ?? 1000 : undefined;
-      if (wait === undefined || wait > MAX_RETRY_WAIT_MS || attempt >= 10) throw error;
+      const wait = retryWait(error, attempt);
+      if (wait === undefined) throw error;
       await delay(Math.max(wait, 10), signal);
     }
   }

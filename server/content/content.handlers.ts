@@ -22,7 +22,7 @@ export const tokenHash = (token: Uint8Array) => createHash('sha256').update(toke
 
 /** Drops an unfinished item and tells the session why. */
 export async function discardUpload(ctx: HandlerContext, sessionId: string, contentId: string, code: ErrorCode, exceptId?: string) {
-  ctx.uploads.end(sessionId, contentId);
+  ctx.uploads.end(sessionId, contentId, code);
   await ctx.store.removeItem(sessionId, contentId);
   const room = ctx.io.to(sessionRoom(sessionId));
   (exceptId ? room.except(exceptId) : room).emit('content-cancelled', { sessionId, contentId, code });
@@ -53,10 +53,21 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
   };
   const commitLimits = { maxItemBytes: config.maxItemBytes, maxSessionBytes: config.sessionQuotaBytes };
 
-  /** An item refused for its size is dropped at once (the first refusal does it) and the others told. */
-  async function dropWhenRefused(error: unknown, sessionId: string, contentId: string): Promise<void> {
-    if (!(error instanceof ProtocolError) || (error.code !== 'PAYLOAD_TOO_LARGE' && error.code !== 'QUOTA_EXCEEDED')) return;
-    if (uploads.isSender(sessionId, contentId, socket.id)) await discardUpload(ctx, sessionId, contentId, error.code, socket.id);
+  /**
+   * An item refused for its size is dropped (the first refusal does it, in the background, so this
+   * answer goes first) and the others told; the chunks still on their way get the same answer.
+   */
+  function refusal(error: unknown, sessionId: string, contentId: string): unknown {
+    if (!(error instanceof ProtocolError)) return error;
+    if (error.code === 'PAYLOAD_TOO_LARGE' || error.code === 'QUOTA_EXCEEDED') {
+      if (uploads.isSender(sessionId, contentId, socket.id)) {
+        uploads.end(sessionId, contentId, error.code);
+        const code = error.code;
+        ctx.background.run('dropping a refused upload', () => discardUpload(ctx, sessionId, contentId, code, socket.id));
+      }
+      return error;
+    }
+    return (error.code === 'NOT_FOUND' && uploads.refusal(sessionId, contentId)) || error;
   }
 
   handle(socket, ctx, 'content', ContentPayloadSchema, (payload) => {
@@ -109,8 +120,7 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
     try {
       accepted = uploads.accept(sessionId, contentId, socket.id, chunk, size);
     } catch (error) {
-      await dropWhenRefused(error, sessionId, contentId);
-      throw error;
+      throw refusal(error, sessionId, contentId);
     }
     // Sent again (after a drop, or twice): stored already, acknowledged again.
     if (accepted.stored) return ack;
@@ -125,8 +135,7 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
     try {
       ({ item: stored } = await write);
     } catch (error) {
-      await dropWhenRefused(error, sessionId, contentId);
-      throw error;
+      throw refusal(error, sessionId, contentId);
     }
     uploads.stored(upload, chunkIndex, stored.bytes);
     // Members the chunk was held back from, on any node, fetch it now (PROTOCOL.md §6.6).

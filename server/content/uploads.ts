@@ -9,7 +9,7 @@
  * of the part that belongs to this node, begun at `content` or `resume-upload`
  * and dropped when the upload ends or its sender goes away.
  */
-import { ProtocolError } from '../../protocol/errors.ts';
+import { ProtocolError, type ErrorCode } from '../../protocol/errors.ts';
 import { MAX_UPLOADS_PER_SOCKET } from '../../protocol/limits.ts';
 
 export interface Upload {
@@ -29,6 +29,8 @@ export interface Upload {
 
 /** Progress notices per upload are throttled to this interval. */
 export const PROGRESS_INTERVAL_MS = 250;
+/** Uploads dropped for a reason, remembered so the chunks still on their way get that reason too. */
+const REMEMBERED_ENDINGS = 1_000;
 
 const key = (sessionId: string, contentId: string) => `${sessionId}/${contentId}`;
 const bit = (bits: Uint8Array, index: number) => (bits[index >> 3]! & (1 << (index & 7))) !== 0;
@@ -45,6 +47,8 @@ export interface Accepted {
 
 export class Uploads {
   private readonly uploads = new Map<string, Upload>();
+  /** Why recent uploads were dropped (QUOTA_EXCEEDED, CANCELLED...). */
+  private readonly endings = new Map<string, ErrorCode>();
 
   constructor(private readonly maxItemBytes: number) {}
 
@@ -88,7 +92,7 @@ export class Uploads {
   accept(sessionId: string, contentId: string, senderId: string, chunk: { chunkIndex: number; totalChunks: number }, size: number): Accepted {
     const upload = this.uploads.get(key(sessionId, contentId));
     if (!upload || upload.senderId !== senderId) {
-      throw new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
+      throw this.refusal(sessionId, contentId) ?? new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
     }
     if (chunk.totalChunks !== upload.totalChunks) throw new ProtocolError('INVALID_PAYLOAD', 'totalChunks differs from the announced count');
     const { chunkIndex } = chunk;
@@ -126,8 +130,19 @@ export class Uploads {
     return this.uploads.has(key(sessionId, contentId));
   }
 
-  end(sessionId: string, contentId: string): void {
-    this.uploads.delete(key(sessionId, contentId));
+  /** The upload is over; with `reason`, chunks still on their way are refused with that code. */
+  end(sessionId: string, contentId: string, reason?: ErrorCode): void {
+    const id = key(sessionId, contentId);
+    this.uploads.delete(id);
+    if (reason === undefined) return;
+    if (this.endings.size >= REMEMBERED_ENDINGS) this.endings.delete(this.endings.keys().next().value!);
+    this.endings.set(id, reason);
+  }
+
+  /** Why this upload was dropped, if it was for a reason, as the error to answer its chunks with. */
+  refusal(sessionId: string, contentId: string): ProtocolError | undefined {
+    const reason = this.endings.get(key(sessionId, contentId));
+    return reason && new ProtocolError(reason, 'This upload was stopped');
   }
 
   /** Forgets every upload of a session (deleted or cleared). */

@@ -5,22 +5,27 @@
  * Every resource registers its own cleanup.
  */
 import { after, type TestContext } from 'node:test';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { requireDebianTool } from '../ops/debian-tool.ts';
+import { makeCertificate } from '../ops/certificate.ts';
+import { haproxyConfig, startHaproxy, type HaproxyPorts } from '../ops/haproxy.ts';
 import { freePort, waitUntil } from '../ops/process.ts';
 import { startRedis, type RedisServer } from '../ops/redis-server.ts';
 import { prepareSwift, startSwift, SWIFT_CREDENTIALS, SWIFT_PACKAGES, SWIFT_PROXY_COMMAND, type SwiftServer } from '../ops/swift-server.ts';
 import { ObjectStore } from '../store/redis-s3/object-store.ts';
-import { startServer, tempDir, type TestServer } from './harness.ts';
+import { PROJECT_ROOT, startServer, tempDir, type TestServer } from './harness.ts';
 
 const redisTool = requireDebianTool('redis-server', 'redis-server', '/usr/bin/redis-server');
 const swiftTool = requireDebianTool(SWIFT_PROXY_COMMAND, SWIFT_PACKAGES, `/usr/bin/${SWIFT_PROXY_COMMAND}`);
+const haproxyTool = requireDebianTool('haproxy', 'haproxy', '/usr/sbin/haproxy');
+const opensslTool = requireDebianTool('openssl', 'openssl', '/usr/bin/openssl');
 
 /** Why cluster tests cannot run here (outside CI, where a missing tool fails instead), or false. */
-export const clusterSkip: string | false = ('skip' in redisTool && redisTool.skip) || ('skip' in swiftTool && swiftTool.skip) || false;
+export const clusterSkip: string | false =
+  [redisTool, swiftTool, haproxyTool, opensslTool].map((tool) => 'skip' in tool && tool.skip).find(Boolean) || false;
 
 export function redisBinary(): string {
   if (!('path' in redisTool)) throw new Error('redis-server is not installed');
@@ -91,6 +96,8 @@ export async function startTestCluster(t: TestContext, env: Record<string, strin
     AWS_SECRET_ACCESS_KEY: SWIFT_CREDENTIALS.secretAccessKey,
     // Found dead within a second or two, so tests of it stay short.
     NODE_TIMEOUT: '1500ms',
+    // Nodes close without waiting for a proxy to notice (tests of draining set it).
+    DRAIN_TIMEOUT: '0',
     ...env,
   };
   return {
@@ -102,4 +109,29 @@ export async function startTestCluster(t: TestContext, env: Record<string, strin
       return node;
     },
   };
+}
+
+export interface TestProxy {
+  url: string;
+  /** The TLS front end's URL (self-signed certificate). */
+  httpsUrl: string;
+  ports: HaproxyPorts;
+  /** What HAProxy logged (its request log), for when a test fails. */
+  output(): string;
+}
+
+/** The shipped haproxy.cfg in front of `nodes` (name -> server), on free ports, with a fresh certificate. */
+export async function startTestHaproxy(t: TestContext, nodes: Record<string, TestServer>): Promise<TestProxy> {
+  if (!('path' in haproxyTool) || !('path' in opensslTool)) throw new Error('haproxy and openssl are needed');
+  const dir = await tempDir(t);
+  const certificate = path.join(dir, 'haproxy.pem');
+  await makeCertificate(certificate, opensslTool.path);
+  const ports: HaproxyPorts = { http: await freePort(), https: await freePort(), stats: await freePort(), runtime: await freePort() };
+  const shipped = await readFile(path.join(PROJECT_ROOT, 'haproxy.cfg'), 'utf8');
+  const config = haproxyConfig(shipped, { ports, certificate, nodes: Object.entries(nodes).map(([name, node]) => ({ name, port: node.port })) });
+  const configPath = path.join(dir, 'haproxy.cfg');
+  await writeFile(configPath, config);
+  const proxy = await startHaproxy(haproxyTool.path, configPath, ports, Object.keys(nodes));
+  t.after(() => proxy.stop('SIGKILL'));
+  return { url: `http://127.0.0.1:${ports.http}`, httpsUrl: `https://127.0.0.1:${ports.https}`, ports, output: () => proxy.output() };
 }
