@@ -14,6 +14,8 @@ export const PUBSUB_BUFFER_LIMIT = 'pubsub 256mb 64mb 30';
 export interface RedisServer extends Started {
   port: number;
   url: string;
+  /** Its data directory (the AOF): a restart on it gets back what was acknowledged. */
+  dir: string;
 }
 
 export function redisArguments(port: number, dir: string): string[] {
@@ -54,5 +56,5 @@ export async function startRedis(binary: string, port: number, dir: string, opti
     await started.stop('SIGKILL');
     throw error;
   }
-  return { ...started, port, url: `redis://127.0.0.1:${port}` };
+  return { ...started, port, url: `redis://127.0.0.1:${port}`, dir };
 }
