@@ -8,10 +8,10 @@ E2E_TESTS := $(filter %.e2e.test.ts,$(UNIT_TESTS))
 TESTS := $(filter-out %.e2e.test.ts,$(UNIT_TESTS))
 TEST_FLAGS ?= --test-concurrency=2 --test-timeout=120000
 
-.PHONY: help install build run typecheck test clean admin-password
+.PHONY: help install build run typecheck test clean admin-password cluster cluster-stop cert
 
 help: ## Show this help
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci $(NPM_FLAGS)
@@ -38,8 +38,17 @@ bench: install ## Run every benchmark (a few minutes); prints a table, writes be
 bench-smoke: install ## Run every benchmark in smoke mode (tiny sizes, seconds)
 	npx tsx bench/run-all.ts --smoke
 
+cluster: build ## Start Redis, Swift (S3), 3 nodes and HAProxy on loopback; prints the URL (see README)
+	npx tsx server/ops/cluster-up.ts
+
+cluster-stop: install ## Stop exactly what make cluster started (its data stays in run/cluster)
+	npx tsx server/ops/cluster-down.ts
+
+cert: install ## Write a self-signed certificate for HAProxy's TLS front end to certs/haproxy.pem
+	npx tsx server/ops/make-cert.ts
+
 admin-password: install ## Print a bcrypt hash for ADMIN_PASSWORD_HASH (reads the password from stdin)
 	@node -e 'let p="";process.stdin.on("data",d=>p+=d).on("end",()=>console.log(require("bcryptjs").hashSync(p.trim(),12)))'
 
-clean: ## Remove build output and test artifacts (keeps ./data)
+clean: ## Remove build output and test artifacts (keeps ./data, run/cluster and certs)
 	rm -rf dist test-artifacts bench/results

@@ -3,7 +3,11 @@
  * the built client served by a real server, and "devices" (one browser
  * context each) that create and join sessions the way a person does.
  */
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, type TestContext } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -146,3 +150,21 @@ export async function shareText(page: Page, text: string): Promise<void> {
 export function textItems(page: Page) {
   return page.locator('share-content-item [part=text]');
 }
+
+/** A plain static server for the demo page: another origin than the ShareThings server. */
+export async function serveDemo(t: TestContext): Promise<number> {
+  const dir = path.join(CLIENT_OUT_DIR, 'embed-demo');
+  const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+  const server = createServer(async (req, res) => {
+    const name = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/$/, '/index.html').slice(1);
+    if (!/^[a-z-]+\.(html|js)$/.test(name)) return void res.writeHead(404).end();
+    const body = await readFile(path.join(dir, name)).catch(() => undefined);
+    if (!body) return void res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': types[path.extname(name)]! }).end(body);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return (server.address() as AddressInfo).port;
+}
+

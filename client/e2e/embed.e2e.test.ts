@@ -5,20 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import type { TestContext } from 'node:test';
-import type { Browser } from 'playwright-core';
 import { startServer } from '../../server/testing/harness.ts';
-import { CLIENT_OUT_DIR } from '../build.ts';
 import {
   WORKER_PROBE,
   createSession,
   joinSession,
   openDevice,
+  serveDemo,
   shareText,
   textItems,
   useChromium,
@@ -26,23 +19,6 @@ import {
 } from './browser.ts';
 
 const chromium = useChromium();
-
-/** A plain static server for the demo page: another origin than the ShareThings server. */
-async function serveDemo(t: TestContext): Promise<number> {
-  const dir = path.join(CLIENT_OUT_DIR, 'embed-demo');
-  const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
-  const server = createServer(async (req, res) => {
-    const name = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/$/, '/index.html').slice(1);
-    if (!/^[a-z-]+\.(html|js)$/.test(name)) return void res.writeHead(404).end();
-    const body = await readFile(path.join(dir, name)).catch(() => undefined);
-    if (!body) return void res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Type': types[path.extname(name)]! }).end(body);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return (server.address() as AddressInfo).port;
-}
 
 test('the embed demo on another origin joins a session and receives a text', async (t) => {
   const browser = chromium.browser;
