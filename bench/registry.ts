@@ -18,4 +18,5 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
   { name: 'fanout', file: 'fanout.ts' },
   { name: 'connections', file: 'connections.ts' },
   { name: 'reconnect', file: 'reconnect.ts' },
+  { name: 'cluster', file: 'cluster.ts' },
 ];
