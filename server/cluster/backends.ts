@@ -18,7 +18,7 @@ import { RedisKeys } from './keys.ts';
 import { connectRedis } from './redis.ts';
 
 export async function openClusterBackends(config: Config, cluster: ClusterConfig, log: Logger): Promise<Backends> {
-  const redis = await connectRedis(cluster.redisUrl, config.nodeId, log);
+  const redis = await connectRedis(cluster.redis, config.nodeId, log);
   const keys = new RedisKeys(cluster.redisPrefix);
   const objects = new ObjectStore(cluster.s3);
   const store = new RedisS3Store(redis.command, keys, objects, cluster.s3.keyPrefix, log);

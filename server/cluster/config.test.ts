@@ -29,7 +29,7 @@ test('cluster settings are read from the environment', () => {
   assert.equal(config.nodeId, 'node1');
   assert.equal(config.drainTimeoutMs, 2000);
   assert.deepEqual(config.cluster, {
-    redisUrl: 'redis://127.0.0.1:6379',
+    redis: { url: 'redis://127.0.0.1:6379', sentinels: undefined, sentinelName: 'mymaster' },
     redisPrefix: 'st:',
     nodeTimeoutMs: 10_000,
     s3: {
@@ -46,12 +46,24 @@ test('cluster settings are read from the environment', () => {
   assert.deepEqual([aws.endpoint, aws.forcePathStyle, aws.region, aws.credentials], [undefined, false, 'us-east-1', undefined]);
 });
 
+test('Redis Sentinel: the sentinels and the primary\'s name, with the URL only for credentials', () => {
+  const { REDIS_URL: _url, ...rest } = CLUSTER;
+  const config = loadConfig({ ...rest, REDIS_SENTINELS: 'sentinel-a:26379, [::1]:26380', REDIS_SENTINEL_NAME: 'sharethings' }, defaults);
+  assert.deepEqual(config.cluster?.redis, {
+    url: undefined,
+    sentinels: [{ host: 'sentinel-a', port: 26379 }, { host: '::1', port: 26380 }],
+    sentinelName: 'sharethings',
+  });
+});
+
 test('half-set or bad cluster settings fail with a message naming the variable', () => {
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ REDIS_URL: 'redis://x', NODE_ID: 'n' }, /^S3_BUCKET must be set when REDIS_URL is set/],
     [{ S3_BUCKET: 'sharethings' }, /^S3_BUCKET is set but REDIS_URL is not/],
     [{ S3_ENDPOINT: 'http://s3' }, /^S3_ENDPOINT is set but REDIS_URL is not/],
-    [{ REDIS_URL: 'redis://x', S3_BUCKET: 'sharethings' }, /^NODE_ID must be set when REDIS_URL is set/],
+    [{ REDIS_URL: 'redis://x', S3_BUCKET: 'sharethings' }, /^NODE_ID must be set in cluster mode/],
+    [{ ...CLUSTER, REDIS_SENTINELS: '10.0.0.1' }, /^REDIS_SENTINELS must be a comma-separated list of host:port/],
+    [{ ...CLUSTER, REDIS_SENTINEL_NAME: 'my master' }, /^REDIS_SENTINEL_NAME must be/],
     [{ ...CLUSTER, NODE_ID: 'node.1' }, /^NODE_ID must be 1-32 characters/],
     [{ ...CLUSTER, REDIS_URL: 'localhost:6379' }, /^REDIS_URL must start with redis:\/\/ or rediss:\/\//],
     [{ ...CLUSTER, REDIS_URL: 'not a url' }, /^REDIS_URL must be a URL/],

@@ -1,9 +1,9 @@
 /**
  * Cluster mode: several nodes behind one address, sharing Redis (broadcasts,
  * sessions, items, presence, limits) and an S3-compatible object store (the
- * ciphertext of chunks). It is on when REDIS_URL is set; then S3_BUCKET and
- * NODE_ID are required too. Without any of these, a node runs alone with the
- * embedded disk store.
+ * ciphertext of chunks). It is on when REDIS_URL (or REDIS_SENTINELS) is set;
+ * then S3_BUCKET and NODE_ID are required too. Without any of these, a node
+ * runs alone with the embedded disk store.
  */
 import { ConfigError, boolean, duration, type Env } from '../config-values.ts';
 
@@ -20,8 +20,16 @@ export interface S3Config {
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
 }
 
+export interface RedisTarget {
+  /** redis:// or rediss:// URL; with sentinels, only its credentials and database are used. */
+  url: string | undefined;
+  /** Redis Sentinel: the sentinels to ask for the current primary of `name` (ioredis follows failovers). */
+  sentinels: Array<{ host: string; port: number }> | undefined;
+  sentinelName: string;
+}
+
 export interface ClusterConfig {
-  redisUrl: string;
+  redis: RedisTarget;
   /** Prepended to every Redis key and channel. */
   redisPrefix: string;
   s3: S3Config;
@@ -40,7 +48,7 @@ const isSet = (env: Env, name: string) => (env[name]?.trim() ?? '') !== '';
 export function nodeId(env: Env, clustered: boolean): string {
   const raw = env.NODE_ID?.trim();
   if (!raw) {
-    if (clustered) throw new ConfigError('NODE_ID must be set when REDIS_URL is set: a name unique to this node, like node1');
+    if (clustered) throw new ConfigError('NODE_ID must be set in cluster mode (REDIS_URL): a name unique to this node, like node1');
     return 'local';
   }
   if (!NODE_ID_PATTERN.test(raw)) {
@@ -103,10 +111,22 @@ function s3(env: Env): S3Config {
   };
 }
 
+function sentinels(raw: string): Array<{ host: string; port: number }> {
+  return raw.split(',').map((entry) => {
+    const match = /^\s*([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\s*$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65_535) {
+      throw new ConfigError(`REDIS_SENTINELS must be a comma-separated list of host:port, got "${raw}"`);
+    }
+    return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+  });
+}
+
 /** The cluster settings, or undefined for a node on its own. */
 export function clusterConfig(env: Env): ClusterConfig | undefined {
-  const raw = env.REDIS_URL?.trim();
-  if (!raw) {
+  const raw = env.REDIS_URL?.trim() || undefined;
+  const rawSentinels = env.REDIS_SENTINELS?.trim() || undefined;
+  if (!raw && !rawSentinels) {
     const stray = S3_VARIABLES.find((name) => isSet(env, name));
     if (stray) throw new ConfigError(`${stray} is set but REDIS_URL is not: the object store is used in cluster mode, which needs Redis`);
     return undefined;
@@ -115,18 +135,23 @@ export function clusterConfig(env: Env): ClusterConfig | undefined {
   if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(prefix)) {
     throw new ConfigError(`REDIS_PREFIX must be up to 64 characters from A-Z, a-z, 0-9, "_", ":", "." and "-", got "${prefix}"`);
   }
+  const sentinelName = env.REDIS_SENTINEL_NAME?.trim() || 'mymaster';
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(sentinelName)) {
+    throw new ConfigError(`REDIS_SENTINEL_NAME must be 1-64 characters from A-Z, a-z, 0-9, ".", "_" and "-", got "${sentinelName}"`);
+  }
   return {
-    redisUrl: redisUrl(raw),
+    redis: { url: raw === undefined ? undefined : redisUrl(raw), sentinels: rawSentinels ? sentinels(rawSentinels) : undefined, sentinelName },
     redisPrefix: prefix,
     s3: s3(env),
     nodeTimeoutMs: duration(env, 'NODE_TIMEOUT', 5_000, 1_000, 600_000),
   };
 }
 
-/** The Redis URL with any password replaced, for messages and logs. */
-export function redactedRedisUrl(raw: string): string {
+/** Where Redis is, with any password replaced, for messages and logs. */
+export function describeRedis(target: RedisTarget): string {
+  if (target.sentinels) return `primary "${target.sentinelName}" of sentinels ${target.sentinels.map(({ host, port }) => `${host}:${port}`).join(',')}`;
   try {
-    const url = new URL(raw);
+    const url = new URL(target.url!);
     if (url.password) url.password = '***';
     return url.toString();
   } catch {

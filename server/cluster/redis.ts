@@ -9,7 +9,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError } from '../config-values.ts';
 import { describeError, type Logger } from '../log.ts';
-import { redactedRedisUrl } from './config.ts';
+import { describeRedis, type RedisTarget } from './config.ts';
 
 /** A command that takes longer than this fails (Redis stalled): the request is answered UNAVAILABLE. */
 export const COMMAND_TIMEOUT_MS = 2_000;
@@ -34,8 +34,26 @@ const OPTIONS: RedisOptions = {
   retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
 };
 
-function connection(url: string, name: string, log: Logger, options: RedisOptions = {}): Redis {
-  const redis = new Redis(url, { ...OPTIONS, connectionName: name, ...options });
+/** ioredis' options for the target: a URL, or sentinels (plus the URL's credentials and database, if given). */
+function targetOptions(target: RedisTarget): { url?: string; options: RedisOptions } {
+  if (!target.sentinels) return { url: target.url!, options: {} };
+  const url = target.url ? new URL(target.url) : undefined;
+  return {
+    options: {
+      sentinels: target.sentinels,
+      name: target.sentinelName,
+      ...(url?.username ? { username: decodeURIComponent(url.username) } : {}),
+      ...(url?.password ? { password: decodeURIComponent(url.password), sentinelPassword: decodeURIComponent(url.password) } : {}),
+      ...(url && url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
+      ...(url?.protocol === 'rediss:' ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+    },
+  };
+}
+
+function connection(target: RedisTarget, name: string, log: Logger, options: RedisOptions = {}): Redis {
+  const { url, options: base } = targetOptions(target);
+  const settings = { ...OPTIONS, ...base, connectionName: name, ...options };
+  const redis = url ? new Redis(url, settings) : new Redis(settings);
   // Logged once per outage, not on every reconnection attempt.
   let down = false;
   redis.on('error', (error: unknown) => {
@@ -50,7 +68,7 @@ function connection(url: string, name: string, log: Logger, options: RedisOption
   return redis;
 }
 
-async function open(redis: Redis, url: string): Promise<void> {
+async function open(redis: Redis, target: RedisTarget): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -59,21 +77,23 @@ async function open(redis: Redis, url: string): Promise<void> {
     ]);
   } catch (error) {
     redis.disconnect();
-    throw new ConfigError(`REDIS_URL: cannot reach Redis at ${redactedRedisUrl(url)} (${error instanceof Error ? error.message : String(error)})`);
+    const variable = target.sentinels ? 'REDIS_SENTINELS' : 'REDIS_URL';
+    throw new ConfigError(`${variable}: cannot reach Redis at ${describeRedis(target)} (${error instanceof Error ? error.message : String(error)})`);
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** Connects all three, or fails with a ConfigError naming REDIS_URL. */
-export async function connectRedis(url: string, nodeId: string, log: Logger): Promise<RedisConnections> {
-  const command = connection(url, `sharethings-${nodeId}`, log, { commandTimeout: COMMAND_TIMEOUT_MS });
-  const publisher = connection(url, `sharethings-${nodeId}-pub`, log);
+/** Connects all three, or fails with a ConfigError naming REDIS_URL (or REDIS_SENTINELS). */
+export async function connectRedis(target: RedisTarget | string, nodeId: string, log: Logger): Promise<RedisConnections> {
+  if (typeof target === 'string') target = { url: target, sentinels: undefined, sentinelName: 'mymaster' };
+  const command = connection(target, `sharethings-${nodeId}`, log, { commandTimeout: COMMAND_TIMEOUT_MS });
+  const publisher = connection(target, `sharethings-${nodeId}-pub`, log);
   // Subscriptions are sent again by ioredis when it reconnects; they must not time out while idle.
-  const subscriber = connection(url, `sharethings-${nodeId}-sub`, log);
+  const subscriber = connection(target, `sharethings-${nodeId}-sub`, log);
   const all = [command, publisher, subscriber];
   try {
-    for (const redis of all) await open(redis, url);
+    for (const redis of all) await open(redis, target);
   } catch (error) {
     for (const redis of all) redis.disconnect();
     throw error;

@@ -4,8 +4,9 @@
  * pub/sub output buffer limit sized for file chunks (see README, "Operating
  * several nodes": Redis' default cuts a subscriber 32 MB behind, ~128 chunks).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 import { startProcess, waitUntil, type Started, type StartOptions } from './process.ts';
 
 /** The limit the cluster's Redis runs with: a node may fall 256 MiB behind for a moment, 64 MiB for 30 s. */
@@ -52,6 +53,22 @@ export async function startRedis(binary: string, port: number, dir: string, opti
   const started = startProcess(binary, redisArguments(port, dir), options);
   try {
     await waitUntil(() => pings(port), 10_000, () => `redis-server on port ${port}: ${started.output()}`);
+  } catch (error) {
+    await started.stop('SIGKILL');
+    throw error;
+  }
+  return { ...started, port, url: `redis://127.0.0.1:${port}`, dir };
+}
+
+/** A Redis Sentinel watching the primary at 127.0.0.1:`primaryPort` under `name` (for tests of REDIS_SENTINELS). */
+export async function startSentinel(binary: string, port: number, primaryPort: number, name: string, dir: string): Promise<RedisServer> {
+  await mkdir(dir, { recursive: true });
+  // Sentinel rewrites its configuration file as it learns: it must be its own, writable.
+  const config = path.join(dir, 'sentinel.conf');
+  await writeFile(config, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${name} 127.0.0.1 ${primaryPort} 1\nsentinel down-after-milliseconds ${name} 2000\n`);
+  const started = startProcess(binary, [config, '--sentinel']);
+  try {
+    await waitUntil(() => pings(port), 10_000, () => `redis-sentinel on port ${port}: ${started.output()}`);
   } catch (error) {
     await started.stop('SIGKILL');
     throw error;
