@@ -24,6 +24,7 @@ import { spawnTs, stopAll, type TsChild } from './lib/proc.ts';
 import { makeRow, type BenchRow } from './lib/report.ts';
 import { startShareThings, type ServerHandle } from './lib/servers.ts';
 import { medianOf, rotate } from './lib/stats.ts';
+import { metric } from '../server/testing/fixed-port.ts';
 import type { FanoutPeerOptions, FanoutReceiversResult, FanoutSenderResult } from './fanout/common.ts';
 import { startClusterInfra, type ClusterInfra } from './cluster/infra.ts';
 
@@ -44,6 +45,8 @@ interface Measurement {
   /** Bytes Redis sent (to every node) per item byte delivered to one receiver. */
   redisPerByte: number;
   nodesCpu: number;
+  /** Chunks held back from slow receivers (fetched from the store instead), on every node. */
+  deferred: number;
 }
 
 interface Placement {
@@ -61,6 +64,8 @@ function placement(variant: Variant, single: ServerHandle | undefined, cluster: 
 }
 
 const cpuOf = (servers: ServerHandle[]) => servers.reduce((sum, server) => sum + (server.cpuSeconds() ?? 0), 0);
+const deferredOf = async (servers: ServerHandle[]) =>
+  (await Promise.all(servers.map((server) => metric(server.url, 'sharethings_chunks_deferred_total')))).reduce((a, b) => a + b, 0);
 
 async function measure(opts: ClusterBenchOptions, where: Placement, cluster: ClusterInfra | undefined, receivers: number): Promise<Measurement> {
   const common = {
@@ -82,6 +87,7 @@ async function measure(opts: ClusterBenchOptions, where: Placement, cluster: Clu
     children.push(sender);
     await sender.ready(60_000);
     const redisBefore = (await cluster?.redisBytesOut()) ?? 0;
+    const deferredBefore = await deferredOf(where.servers);
     const cpuBefore = cpuOf(where.servers);
     sender.send('go');
     const [sent, got] = await Promise.all([
@@ -92,12 +98,14 @@ async function measure(opts: ClusterBenchOptions, where: Placement, cluster: Clu
       if (r.bytes !== opts.size) throw new Error(`receiver ${index} got ${r.bytes} bytes, expected ${opts.size}`);
     }
     const seconds = (Math.max(...got.receivers.map((r) => r.lastNs)) - sent.startNs) / 1e9;
+    const nodesCpu = (cpuOf(where.servers) - cpuBefore) / seconds;
     const redisBytes = ((await cluster?.redisBytesOut()) ?? 0) - redisBefore;
     return {
       aggregateMBps: (receivers * opts.size) / seconds / 1e6,
       latency: summarise(got.latenciesMs),
       redisPerByte: redisBytes / opts.size,
-      nodesCpu: (cpuOf(where.servers) - cpuBefore) / seconds,
+      nodesCpu,
+      deferred: (await deferredOf(where.servers)) - deferredBefore,
     };
   } finally {
     await stopAll(children, 2_000);
@@ -124,7 +132,8 @@ async function run(opts: ClusterBenchOptions, ctx: { smoke: boolean; log: (line:
           const m = await measure(opts, placement(variant, single, cluster), variant === 'single' ? undefined : cluster, receivers);
           measured.get(variant)!.push(m);
           log(`  ${caseOf(receivers)} run ${runIndex + 1}/${opts.runs} ${variant.padEnd(10)} ${formatNumber(m.aggregateMBps).padStart(6)} MB/s, ` +
-            `latency p50/p99 ${m.latency.p50.toFixed(1)}/${m.latency.p99.toFixed(1)} ms, redis ${m.redisPerByte.toFixed(2)} B/B, nodes cpu ${m.nodesCpu.toFixed(2)}`);
+            `latency p50/p99 ${m.latency.p50.toFixed(1)}/${m.latency.p99.toFixed(1)} ms, redis ${m.redisPerByte.toFixed(2)} B/B, nodes cpu ${m.nodesCpu.toFixed(2)}, ` +
+            `${m.deferred} chunks held back`);
         }
       }
       for (const variant of opts.variants) {
@@ -134,6 +143,7 @@ async function run(opts: ClusterBenchOptions, ctx: { smoke: boolean; log: (line:
           latencyP99Ms: medianOf(list.map((m) => m.latency.p99)) ?? null,
           redisBytesPerItemByte: medianOf(list.map((m) => m.redisPerByte)) ?? null,
           nodesCpu: medianOf(list.map((m) => m.nodesCpu)) ?? null,
+          deferredChunks: medianOf(list.map((m) => m.deferred)) ?? null,
         };
         const f = (value: number | null, digits = 2) => (value === null ? '?' : value.toFixed(digits));
         rows.push(makeRow({
@@ -144,7 +154,7 @@ async function run(opts: ClusterBenchOptions, ctx: { smoke: boolean; log: (line:
           baseline: variant === 'single',
           details,
           detailText: `latency p50/p99 ${f(details.latencyP50Ms, 1)}/${f(details.latencyP99Ms, 1)} ms; ` +
-            `Redis ${f(details.redisBytesPerItemByte)} B per item byte; node CPU ${f(details.nodesCpu)} cores`,
+            `Redis ${f(details.redisBytesPerItemByte)} B per item byte; node CPU ${f(details.nodesCpu)} cores; ${f(details.deferredChunks, 0)} chunks held back`,
         }));
       }
     }
