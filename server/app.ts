@@ -27,6 +27,15 @@ import { adminUiDir, instrumentAdmin } from './admin/admin-ui.ts';
 import { Limits } from './limits/limits.ts';
 import { useConnectionMiddleware } from './io/middleware.ts';
 
+/** How long /healthz waits for the shared store's figures. */
+const HEALTH_WAIT_MS = 500;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export interface App {
   httpServer: HttpServer;
   io: IoServer;
@@ -85,6 +94,15 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
     for (const socket of io.of('/').sockets.values()) socket.conn.close();
   });
 
+  const own = () => ({
+    node: config.nodeId,
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    connections: server.engine.clientsCount,
+    sessions: presence.localSessions().length,
+    uploads: uploads.size,
+    ...backends.status(),
+  });
+
   if (config.admin) instrumentAdmin(io, config.admin, config.nodeId);
   const handleRequest = createRequestHandler({
     staticFiles: createStaticFiles(config.clientDir, { corsOrigin: config.corsOrigin }),
@@ -95,14 +113,11 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
     readiness,
     health: {
       health: async () => ({
-        node: config.nodeId,
-        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-        connections: io.engine.clientsCount,
-        sessions: presence.localSessions().length,
-        ...(await store.sessionCount().then((storedSessions) => ({ storedSessions }), () => ({}))),
-        uploads: uploads.size,
-        ...backends.status(),
+        ...own(),
+        // A stalled store must not stall the health check: the shared figure is left out after a moment.
+        ...(await withTimeout(store.sessionCount(), HEALTH_WAIT_MS).then((storedSessions) => ({ storedSessions }), () => ({}))),
       }),
+      readiness: own,
     },
   });
   // Socket.IO attaches its own 'request' listener for its path; everything else is ours.
@@ -116,9 +131,12 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
 
   let closing: Promise<void> | undefined;
   async function shutDown(): Promise<void> {
-    // Behind a proxy, keep serving until its health checks have seen /readyz answer 503.
-    await readiness.drain(config.drainTimeoutMs);
+    // Behind a proxy, keep serving while its health checks see /readyz answer 503: at the first,
+    // this node's own clients hear a restart is coming; at the second (HAProxy's fall), it is down.
+    const deadline = Date.now() + config.drainTimeoutMs;
+    await readiness.refusedTimes(1, deadline);
     server.local.emit('server-shutdown', { reconnect: true });
+    await readiness.refusedTimes(2, deadline);
     const timer = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
     timer.unref();
     // io.close closes every engine connection (clients see a transport close and

@@ -5,7 +5,7 @@
  * (killed, crashed) leaves a lock the next process takes over.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { ConfigError } from './config-values.ts';
@@ -42,6 +42,32 @@ export interface DataDirLock {
   release(): Promise<void>;
 }
 
+async function readHolder(file: string): Promise<Partial<Holder> | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Partial<Holder>;
+  } catch {
+    // Unreadable: being written right now (then it counts as held), or its writer died while writing it.
+    const age = Date.now() - ((await stat(file).catch(() => undefined))?.mtimeMs ?? 0);
+    return age < 10_000 ? { pid: -1, host: 'unknown (starting)' } : undefined;
+  }
+}
+
+/**
+ * Moves a stale lock out of the way, unless it is no longer the one found
+ * stale (another process took it over meanwhile): then it is put back.
+ */
+async function setAside(file: string, stale: Partial<Holder> | undefined): Promise<void> {
+  const aside = `${file}.${thisProcess.token}`;
+  try {
+    await rename(file, aside);
+  } catch {
+    return; // moved by another process already
+  }
+  const moved = await readHolder(aside);
+  if (moved?.token !== stale?.token || moved?.pid !== stale?.pid) await link(aside, file).catch(() => undefined);
+  await rm(aside, { force: true });
+}
+
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   await mkdir(dataDir, { recursive: true });
   const file = path.join(dataDir, LOCK_FILE);
@@ -52,22 +78,15 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    let holder: Partial<Holder> | undefined;
-    try {
-      holder = JSON.parse(await readFile(file, 'utf8')) as Partial<Holder>;
-    } catch {
-      // Unreadable: being written right now, or its writer died while writing it.
-      const age = Date.now() - ((await stat(file).catch(() => undefined))?.mtimeMs ?? 0);
-      if (age < 10_000) holder = { pid: -1, host: 'unknown (starting)' };
-    }
-    // A second process taking over the same stale lock at once: the one that wrote it first keeps it.
-    if ((holder && alive(holder)) || attempt > 0) {
+    const holder = await readHolder(file);
+    if ((holder && alive(holder)) || attempt >= 3) {
       throw new ConfigError(
         `DATA_DIR ${dataDir} is in use by another ShareThings process (pid ${holder?.pid ?? '?'} on ${holder?.host ?? '?'}). ` +
           'Give each process its own DATA_DIR; to run several nodes over the same sessions, use cluster mode ' +
           `(REDIS_URL and S3_BUCKET, see README "Operating several nodes"). If no such process runs, delete ${file}.`,
       );
     }
-    await rm(file, { force: true });
+    // Its holder is gone: take it over (exclusively, by creating it anew above).
+    await setAside(file, holder);
   }
 }

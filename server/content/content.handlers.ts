@@ -20,12 +20,13 @@ import type { Upload } from './uploads.ts';
 
 export const tokenHash = (token: Uint8Array) => createHash('sha256').update(token).digest('hex');
 
-/** Drops an unfinished item and tells the session why. */
-export async function discardUpload(ctx: HandlerContext, sessionId: string, contentId: string, code: ErrorCode, exceptId?: string) {
+/** Drops an unfinished item and tells the session why; false when it was complete after all (it stays). */
+export async function discardUpload(ctx: HandlerContext, sessionId: string, contentId: string, code: ErrorCode, exceptId?: string): Promise<boolean> {
   ctx.uploads.end(sessionId, contentId, code);
-  await ctx.store.removeItem(sessionId, contentId);
+  if (!(await ctx.store.discardUpload(sessionId, contentId))) return false;
   const room = ctx.io.to(sessionRoom(sessionId));
   (exceptId ? room.except(exceptId) : room).emit('content-cancelled', { sessionId, contentId, code });
+  return true;
 }
 
 /** The sender's connection left its uploads on this node: they wait in the store for a resume. */
@@ -162,7 +163,9 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
       throw new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
     }
     await Promise.allSettled(writes.get(`${sessionId}/${contentId}`) ?? []);
-    await discardUpload(ctx, sessionId, contentId, 'CANCELLED', socket.id);
+    if (!(await discardUpload(ctx, sessionId, contentId, 'CANCELLED', socket.id))) {
+      throw new ProtocolError('NOT_FOUND', 'This upload is complete: remove the item instead');
+    }
   });
 
   handle(socket, ctx, 'resume-upload', ResumeUploadPayloadSchema, async ({ sessionId, contentId, resumeToken }) => {

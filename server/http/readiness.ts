@@ -1,22 +1,24 @@
 /**
  * Readiness for a load balancer: /readyz answers 200 while the node takes
- * new connections and 503 once it drains. On SIGTERM the node first drains:
- * it keeps serving while the proxy's health checks see the 503 and stop
- * sending it new clients, and only then asks its clients to move.
+ * new connections and 503 once it drains. On SIGTERM the node keeps serving
+ * while the proxy's health checks see the 503: at the first one it tells its
+ * clients a restart is coming (they then retry quickly), and once the proxy
+ * has marked it down (HAProxy's `fall`, 2 checks) it closes their
+ * connections, which the proxy sends elsewhere.
  */
 export class Readiness {
   private draining = false;
   /** Whether anything (a proxy's health check) asks /readyz at all. */
   private checked = false;
   private refusals = 0;
-  private wake: (() => void) | undefined;
+  private readonly waiting = new Set<() => void>();
 
   /** The answer to a /readyz request. */
   answer(): { ready: boolean } {
     this.checked = true;
     if (!this.draining) return { ready: true };
     this.refusals += 1;
-    this.wake?.();
+    for (const wake of this.waiting) wake();
     return { ready: false };
   }
 
@@ -25,24 +27,24 @@ export class Readiness {
   }
 
   /**
-   * Starts answering 503 and resolves once health checks have seen it
-   * `checks` times (HAProxy's `fall`), or after `timeoutMs`. Nobody checking
-   * (no proxy in front): resolves at once.
+   * Answers 503 from now on, and resolves once health checks have seen it
+   * `checks` times, or at `deadline` (ms since the epoch). Nobody checking
+   * (no proxy in front): at once.
    */
-  drain(timeoutMs: number, checks = 2): Promise<void> {
+  refusedTimes(checks: number, deadline: number): Promise<void> {
     this.draining = true;
-    if (!this.checked || timeoutMs === 0) return Promise.resolve();
+    if (!this.checked || this.refusals >= checks || Date.now() >= deadline) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.wake = undefined;
+        this.waiting.delete(wake);
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
-      this.wake = () => {
+      const wake = () => {
         if (this.refusals >= checks) done();
       };
-      this.wake();
+      const timer = setTimeout(done, deadline - Date.now());
+      this.waiting.add(wake);
     });
   }
 }

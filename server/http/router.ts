@@ -10,8 +10,10 @@ import type { StaticFiles } from './static-files.ts';
 import type { Readiness } from './readiness.ts';
 
 export interface HealthSource {
-  /** Extra figures for /healthz and /readyz: counts and states only, nothing about content. */
+  /** Extra figures for /healthz: counts and states only, nothing about content. */
   health(): Promise<Record<string, number | string | boolean>>;
+  /** The figures for /readyz: this node's own, answered at once (never waiting on a shared service). */
+  readiness(): Record<string, number | string | boolean>;
 }
 
 export interface RouterDeps {
@@ -42,7 +44,7 @@ export function createRequestHandler(deps: RouterDeps) {
     if (url.pathname === '/readyz') {
       // Shared services (Redis) are reported but do not decide: one Redis blip must not take every node out at once.
       const { ready } = readiness.answer();
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'draining', ...(await health.health()) });
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'draining', ...health.readiness() });
       return;
     }
     if (url.pathname === '/metrics') {

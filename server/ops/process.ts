@@ -84,12 +84,25 @@ export async function stopPid(pid: number, signal: NodeJS.Signals = 'SIGTERM'): 
   }
 }
 
-/** Polls `probe` until it returns true, at most `timeoutMs`; `describe` says what was awaited if it never did. */
-export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
+/**
+ * Polls `probe` until it returns true, at most `timeoutMs`; `describe` says
+ * what was awaited if it never did, with the probe's last failure. With
+ * `rethrow`, a probe that throws ends the wait at once (it knows it never will).
+ */
+export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, describe: () => string, options: { rethrow?: boolean } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let failure: unknown;
   for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${describe()}`);
+    try {
+      if (await probe()) return;
+    } catch (error) {
+      if (options.rethrow) throw error;
+      failure = error;
+    }
+    if (Date.now() > deadline) {
+      const last = failure instanceof Error ? ` (last: ${failure.name}: ${failure.message})` : '';
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${describe()}${last}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

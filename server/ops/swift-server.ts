@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { startProcess, waitUntil, type Started, type StartOptions } from './process.ts';
 
@@ -33,6 +34,8 @@ export interface SwiftPorts {
 export interface SwiftServer {
   endpoint: string;
   processes: Started[];
+  /** The tail of what its servers printed (attached processes), for failure messages. */
+  output(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -132,7 +135,15 @@ export async function prepareSwift(dir: string, ports: SwiftPorts): Promise<void
   }
 }
 
-/** Starts the four Swift servers; resolves once the proxy answers its health check. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Starts the four Swift servers; resolves once the proxy answers its health check and the others listen. */
 export async function startSwift(dir: string, ports: SwiftPorts, options: { logDir?: string } = {}): Promise<SwiftServer> {
   const start = (name: string) => {
     const logOptions: StartOptions = options.logDir ? { logFile: path.join(options.logDir, `swift-${name}.log`) } : {};
@@ -144,15 +155,23 @@ export async function startSwift(dir: string, ports: SwiftPorts, options: { logD
     await Promise.all(processes.map((started) => started.stop(signal)));
   };
   const endpoint = `http://127.0.0.1:${ports.proxy}`;
+  const output = () => processes.map((p) => p.output()).join('\n').slice(-4_000);
   try {
+    // Ready when the proxy answers and every server listens; one that exited (its port taken) fails at once.
     await waitUntil(
-      async () => (await fetch(`${endpoint}/healthcheck`)).ok,
+      async () => {
+        const exited = processes.find((p) => p.child && (p.child.exitCode !== null || p.child.signalCode !== null));
+        if (exited) throw new Error(`a Swift server exited: ${output()}`);
+        const listening = await Promise.all(SERVICES.map((service) => accepts(ports[service])));
+        return listening.every(Boolean) && (await fetch(`${endpoint}/healthcheck`).then((answer) => answer.ok, () => false));
+      },
       30_000,
-      () => `Swift's proxy at ${endpoint}: ${processes.map((p) => p.output()).join('\n')}`,
+      () => `Swift at ${endpoint}: ${output()}`,
+      { rethrow: true },
     );
   } catch (error) {
     await stop('SIGKILL');
     throw error;
   }
-  return { endpoint, processes, stop };
+  return { endpoint, processes, stop, output };
 }

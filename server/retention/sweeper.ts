@@ -69,30 +69,40 @@ export class Sweeper extends EventEmitter<{ swept: [SweepResult] }> {
     return { leader: true, expiredSessions, abandonedUploads };
   }
 
+  /** One session or upload that fails is logged and skipped, so it cannot stop the sweeping of the others. */
+  private async each<T>(list: T[], what: string, work: (entry: T) => Promise<boolean>): Promise<number> {
+    let done = 0;
+    for (const entry of list) {
+      try {
+        if (await work(entry)) done += 1;
+      } catch (error) {
+        this.ctx.log.warn(`sweep: ${what} failed`, { error: describeError(error) });
+      }
+    }
+    return done;
+  }
+
   private async expireSessions(cutoff: number): Promise<number> {
     const { store, presence, uploads, log } = this.ctx;
-    let expired = 0;
-    for (const sessionId of await store.idleSessions(cutoff)) {
-      if (await presence.hasMembers(sessionId)) continue;
+    return this.each(await store.idleSessions(cutoff), 'expiring a session', async (sessionId) => {
+      if (await presence.hasMembers(sessionId)) return false;
+      // Kept if anything touched it since it was listed (a join racing the sweep).
+      if (!(await store.deleteSession(sessionId, cutoff))) return false;
       uploads.endSession(sessionId);
-      await store.deleteSession(sessionId);
-      expired += 1;
       log.info('session expired', { session: sessionTag(sessionId) });
-    }
-    return expired;
+      return true;
+    });
   }
 
   private async abandonUploads(cutoff: number): Promise<number> {
     const { store, uploads, io, log } = this.ctx;
-    let abandoned = 0;
-    for (const { sessionId, contentId } of await store.stalledUploads(cutoff)) {
+    return this.each(await store.stalledUploads(cutoff), 'abandoning an upload', async ({ sessionId, contentId }) => {
       // Resumed (or finished) since it was listed: not abandoned after all.
-      if (!(await store.discardStalledUpload(sessionId, contentId, cutoff))) continue;
+      if (!(await store.discardUpload(sessionId, contentId, cutoff))) return false;
       uploads.end(sessionId, contentId);
       io.to(sessionRoom(sessionId)).emit('content-cancelled', { sessionId, contentId, code: 'CANCELLED' });
-      abandoned += 1;
       log.info('upload abandoned', { session: sessionTag(sessionId) });
-    }
-    return abandoned;
+      return true;
+    });
   }
 }

@@ -7,6 +7,7 @@ import { createLogger } from '../log.ts';
 import { startTestRedis } from '../testing/cluster.ts';
 import { requireDebianTool } from '../ops/debian-tool.ts';
 import type { RedisServer } from '../ops/redis-server.ts';
+import { waitUntil } from '../ops/process.ts';
 import { presenceContract } from './presence.contract.ts';
 import { RedisPresence } from './presence.redis.ts';
 
@@ -97,4 +98,31 @@ test('a restarted node removes what its earlier run left, and a second node with
   const left = new Promise<[string, string[]]>((resolve) => restarted.onMembersExpired((sessionId, ids) => resolve([sessionId, ids])));
   assert.deepEqual(await left, ['s', ['x']], 'its leftovers are announced as left');
   await crashed.close();
+});
+
+test('after a Redis outage longer than the node timeout, no node takes the others for dead', { skip }, async (t) => {
+  const redis = await startTestRedis(t);
+  const one = await node(t, redis, 'node1');
+  const two = await node(t, redis, 'node2');
+  await one.join('s', { id: 'a', name: 'A' }, 10);
+  await two.join('s', { id: 'b', name: 'B' }, 10);
+  const events: string[] = [];
+  for (const [name, presence] of [['node1', one], ['node2', two]] as const) {
+    presence.onMembersExpired((sessionId, ids) => events.push(`${name}: ${sessionId} lost ${ids}`));
+    presence.onEvicted(() => events.push(`${name}: evicted`));
+  }
+  await redis.stop('SIGKILL');
+  const steadySince = (presence: RedisPresence) => (presence as unknown as { steadySince: number | undefined }).steadySince;
+  await waitUntil(async () => steadySince(one) === undefined && steadySince(two) === undefined, 5_000, () => 'both nodes to notice the outage');
+  // Down for twice the timeout: every heartbeat in Redis is stale when it comes back.
+  await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS * 2));
+  await startTestRedis(t, redis.dir, redis.port);
+  // Both beat steadily for a whole timeout, and then some: the moment a node would judge the others.
+  await waitUntil(
+    async () => [one, two].every((presence) => steadySince(presence) !== undefined && Date.now() - steadySince(presence)! > TIMEOUT_MS * 1.5),
+    10_000,
+    () => 'both nodes to beat steadily again',
+  );
+  assert.deepEqual(events, []);
+  assert.deepEqual((await one.members('s')).map((m) => m.id), ['a', 'b']);
 });

@@ -8,6 +8,11 @@
  * node announces it) and their sessions are told `client-left`. A node that
  * finds itself removed (it hung, or lost Redis for too long) sends its clients
  * to reconnect, so they come back as members again, here or elsewhere.
+ *
+ * A node judges the others only after it has itself been beating for a whole
+ * NODE_TIMEOUT: after a Redis outage (or failover) every heartbeat is old, and
+ * the first node back must not take the others, which are about to beat
+ * again, for dead.
  */
 import type { Redis } from 'ioredis';
 import { ProtocolError } from '../../protocol/errors.ts';
@@ -45,6 +50,8 @@ export class RedisPresence implements Presence {
   private timer: NodeJS.Timeout | undefined;
   private registered = false;
   private ticking = false;
+  /** Since when this node's heartbeats have all gone through (undefined after a failure). */
+  private steadySince: number | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -156,7 +163,9 @@ export class RedisPresence implements Presence {
     this.ticking = true;
     try {
       await this.beat();
-      const expired = await this.reapDead();
+      const now = Date.now();
+      this.steadySince ??= now;
+      const expired = now - this.steadySince >= this.nodeTimeoutMs ? await this.reapDead() : [];
       for (const [sessionId, clientId] of this.pendingLeaves.splice(0)) {
         if (await this.removeMember(sessionId, clientId).catch(() => (this.pendingLeaves.push([sessionId, clientId]), false))) {
           expired.push([sessionId, [clientId]]);
@@ -165,6 +174,7 @@ export class RedisPresence implements Presence {
       for (const [sessionId, ids] of expired) for (const listener of this.expiredListeners) listener(sessionId, ids);
       await this.refreshElsewhere();
     } catch (error) {
+      this.steadySince = undefined;
       this.log.debug('presence heartbeat failed', { error: describeError(error) });
     } finally {
       this.ticking = false;

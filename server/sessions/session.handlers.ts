@@ -46,12 +46,15 @@ export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): 
       created: () => ctx.limits.sessionCreated(address),
     });
     if (!socket.connected) throw new ProtocolError('UNAVAILABLE', 'Disconnected while joining');
+    // Active from now: the sweeper keeps a session touched since it found it idle.
+    await store.touchSession(sessionId, now);
     // SESSION_FULL is decided here, at once with adding the member, whichever node the others are on.
     const { alreadyMember, members } = await presence.join(sessionId, { id: socket.id, name: clientName }, config.limits.membersPerSession);
-    if (!socket.connected) {
-      // Never announced, so nobody is told of its leaving either.
+    // Gone meanwhile (expired just before the touch), or disconnected: never announced, so nobody is told of its leaving.
+    const gone = !socket.connected || !(await store.getSession(sessionId));
+    if (gone) {
       await presence.leave(sessionId, socket.id);
-      throw new ProtocolError('UNAVAILABLE', 'Disconnected while joining');
+      throw new ProtocolError('UNAVAILABLE', socket.connected ? 'The session expired while joining; join again' : 'Disconnected while joining', 100);
     }
     const membership = socket.data.memberships.find((m) => m.sessionId === sessionId);
     if (membership) membership.name = clientName;
@@ -60,7 +63,6 @@ export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): 
     if (!alreadyMember) {
       socket.to(sessionRoom(sessionId)).emit('client-joined', { sessionId, clientId: socket.id, clientName });
     }
-    await store.touchSession(sessionId, now);
     const page = await store.listItems(sessionId, { limit: DEFAULT_HISTORY_PAGE });
     log.info('joined session', { socketId: socket.id, session: sessionTag(sessionId), created });
     return {

@@ -168,11 +168,55 @@ export function contentStoreContract(backend: string, open: OpenStore, options: 
     assert.deepEqual(await stalled(start + 60_000), [`${S}/moving`], 'a complete item is no upload');
     await store.releaseUpload(S, 'moving', 1, start + 120_000);
     assert.deepEqual(await stalled(start + 60_000), []);
-    assert.equal(await store.discardStalledUpload(S, 'moving', start + 60_000), false, 'released since');
-    assert.equal(await store.discardStalledUpload(S, 'moving', start + 180_000), true);
+    assert.equal(await store.discardUpload(S, 'moving', start + 60_000), false, 'released since');
+    assert.equal(await store.discardUpload(S, 'moving', start + 180_000), true);
     assert.equal(await store.getItem(S, 'moving'), undefined);
-    assert.equal(await store.discardStalledUpload(S, 'done', start + 180_000), false, 'never a complete item');
+    assert.equal(await store.discardUpload(S, 'done', start + 180_000), false, 'never a complete item');
+    assert.equal(await store.discardUpload(S, 'done'), false, 'not even when cancelled');
     assert.equal((await store.usage(S)).items, 1);
+  });
+
+  it('the chunk stored first stays: a repeat with other bytes, or a superseded owner writing late, replaces nothing', async (_t, store) => {
+    await store.addItem(S, item('a', 3));
+    const [one, two] = await Promise.all([
+      store.putChunk(S, 'a', 0, chunkOf(500), { generation: 1, ...NO_LIMITS }),
+      store.putChunk(S, 'a', 0, chunkOf(500), { generation: 1, ...NO_LIMITS }),
+    ]);
+    assert.deepEqual([one.added, two.added].sort(), [false, true]);
+    // Whichever write was recorded, reads go on returning it.
+    const kept = sha256((await store.getChunk(S, 'a', 0))!.encryptedData);
+    for (let i = 0; i < 3; i++) assert.equal(sha256((await store.getChunk(S, 'a', 0))!.encryptedData), kept);
+
+    const claim = await store.claimUpload(S, 'a', Date.now());
+    const fresh = chunkOf(500);
+    await store.putChunk(S, 'a', 1, fresh, { generation: claim!.generation, ...NO_LIMITS });
+    // The owner before the claim (a node that hung) writes late: a stored chunk stays as it is...
+    const late = await store.putChunk(S, 'a', 1, chunkOf(500), { generation: 1, ...NO_LIMITS });
+    assert.equal(late.added, false);
+    assert.equal(sha256((await store.getChunk(S, 'a', 1))!.encryptedData), sha256(fresh.encryptedData));
+    // ...and a missing one is refused.
+    await assert.rejects(store.putChunk(S, 'a', 2, chunkOf(500), { generation: 1, ...NO_LIMITS }), code('NOT_FOUND'));
+    assert.deepEqual(await store.missingChunks(S, 'a'), [2]);
+  });
+
+  it('the last chunk sent again after the item completed is a repeat, and a complete item is never discarded', async (_t, store) => {
+    await store.addItem(S, item('a', 2));
+    const chunks = [chunkOf(100), chunkOf(100)];
+    await store.putChunk(S, 'a', 0, chunks[0]!, { generation: 1, ...NO_LIMITS });
+    assert.equal((await store.putChunk(S, 'a', 1, chunks[1]!, { generation: 1, ...NO_LIMITS })).item.complete, true);
+    // E.g. its acknowledgement was lost to a timeout and the sender tries again.
+    const again = await store.putChunk(S, 'a', 1, chunks[1]!, { generation: 1, ...NO_LIMITS });
+    assert.deepEqual([again.added, again.item.complete], [false, true]);
+    assert.equal(await store.discardUpload(S, 'a'), false);
+    assert.equal((await store.getItem(S, 'a'))!.complete, true);
+  });
+
+  it('an expiring session is kept if it was active since it was listed', async (_t, store) => {
+    await store.touchSession(S, 5_000);
+    assert.equal(await store.deleteSession(S, 4_000), false);
+    assert.ok(await store.getSession(S));
+    assert.equal(await store.deleteSession(S, 6_000), true);
+    assert.equal(await store.getSession(S), undefined);
   });
 
   it('a removed item is gone for reads and writes, and its bytes leave the usage', async (_t, store) => {

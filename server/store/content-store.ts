@@ -104,7 +104,12 @@ export interface ContentStore {
   /** Creates the session unless it exists; returns the record now stored and whether this call created it. */
   createSession(sessionId: string, verifier: Uint8Array, now: number): Promise<{ record: SessionRecord; created: boolean }>;
   touchSession(sessionId: string, now: number): Promise<void>;
-  deleteSession(sessionId: string): Promise<void>;
+  /**
+   * Deletes the session and everything in it; with `idleBefore`, only if it
+   * has not been active since (a join or a request that raced the sweeper
+   * keeps it). Whether it deleted it.
+   */
+  deleteSession(sessionId: string, idleBefore?: number): Promise<boolean>;
   /** Sessions whose last activity is before `cutoff`. */
   idleSessions(cutoff: number): Promise<string[]>;
   sessionCount(): Promise<number>;
@@ -148,8 +153,12 @@ export interface ContentStore {
   releaseUpload(sessionId: string, contentId: string, generation: number, now: number): Promise<void>;
   /** Unfinished uploads with no chunk, claim or release since `cutoff`. */
   stalledUploads(cutoff: number): Promise<UploadRef[]>;
-  /** Removes the item if it is still unfinished and still since `cutoff` (it may have been resumed meanwhile); whether it did. */
-  discardStalledUpload(sessionId: string, contentId: string, cutoff: number): Promise<boolean>;
+  /**
+   * Removes the item if it is still unfinished (a cancelled or refused
+   * upload), and with `stalledBefore` only if it has not moved since (it may
+   * have been resumed meanwhile). Whether it did: a complete item stays.
+   */
+  discardUpload(sessionId: string, contentId: string, stalledBefore?: number): Promise<boolean>;
   /** Frees the space of what was deleted, where the backend does it later (the object store); the sweeper calls it. */
   purgeDeleted(): Promise<void>;
 }

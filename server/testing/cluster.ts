@@ -52,22 +52,31 @@ after(async () => {
 /** The test file's Swift, started on first use and stopped when the file's tests are done. */
 export async function fileSwift(): Promise<SwiftServer> {
   swift ??= (async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'sharethings-swift-'));
-    const ports = { proxy: await freePort(), account: await freePort(), container: await freePort(), object: await freePort() };
-    await prepareSwift(dir, ports);
-    return { server: await startSwift(dir, ports), dir };
+    // Its four ports are picked free, then bound a moment later: another test may take one meanwhile, so try twice.
+    for (let attempt = 1; ; attempt++) {
+      const dir = await mkdtemp(path.join(tmpdir(), 'sharethings-swift-'));
+      const ports = { proxy: await freePort(), account: await freePort(), container: await freePort(), object: await freePort() };
+      try {
+        await prepareSwift(dir, ports);
+        return { server: await startSwift(dir, ports), dir };
+      } catch (error) {
+        await rm(dir, { recursive: true, force: true });
+        if (attempt >= 2) throw error;
+      }
+    }
   })();
   return (await swift).server;
 }
 
 /** A bucket of the test's own on the file's Swift; resolves once the object servers accept writes. */
 export async function testBucket(): Promise<{ endpoint: string; bucket: string }> {
-  const { endpoint } = await fileSwift();
+  const swift = await fileSwift();
+  const { endpoint } = swift;
   const bucket = `st-${randomBytes(6).toString('hex')}`;
   const objects = new ObjectStore({ endpoint, bucket, region: 'us-east-1', forcePathStyle: true, keyPrefix: '', credentials: SWIFT_CREDENTIALS });
   try {
     // Right after start-up the account and container servers may not answer yet.
-    await waitUntil(() => objects.ensureBucket().then(() => true), 30_000, () => `a bucket on Swift at ${endpoint}`);
+    await waitUntil(() => objects.ensureBucket().then(() => true), 30_000, () => `a bucket on Swift at ${endpoint}: ${swift.output()}`);
   } finally {
     objects.close();
   }

@@ -120,13 +120,14 @@ export class DiskStore implements ContentStore {
     if (now - session.persistedActiveAt >= ACTIVITY_WRITE_INTERVAL_MS) await this.writeSession(session);
   }
 
-  async deleteSession(sessionId: string): Promise<void> {
+  async deleteSession(sessionId: string, idleBefore?: number): Promise<boolean> {
     const session = this.sessions.get(sessionId);
-    if (!session) return;
+    if (!session || (idleBefore !== undefined && session.record.lastActiveAt >= idleBefore)) return false;
     this.sessions.delete(sessionId);
     const closing = [...session.items.values()].map((item) => item.log.remove());
     // One rename takes the whole session away at once; the files are removed after.
     await this.removeDir(sessionId, this.paths.session(sessionId), closing);
+    return true;
   }
 
   async idleSessions(cutoff: number): Promise<string[]> {
@@ -204,15 +205,16 @@ export class DiskStore implements ContentStore {
       throw new ProtocolError('INVALID_PAYLOAD', 'chunkIndex must be below totalChunks');
     }
     if (chunk.iv.byteLength > 255) throw new ProtocolError('INVALID_PAYLOAD', 'iv too long');
-    if (commit && (item.complete || item.generation !== commit.generation)) {
-      throw new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
-    }
+    // A chunk stored already is a repeat, whoever sends it, even once the item is complete.
     if (item.has(index)) return { item: item.state(), added: false };
     const inFlight = item.writing.get(index);
     if (inFlight) {
       // The same chunk is being written: wait for that write, then answer as for a repeat (or retry if it failed).
       await inFlight.then(noop, noop);
       return this.putChunk(sessionId, contentId, index, chunk, commit);
+    }
+    if (commit && (item.complete || item.generation !== commit.generation)) {
+      throw new ProtocolError('NOT_FOUND', 'No upload of yours in progress for this content id');
     }
     const size = chunk.iv.byteLength + chunk.encryptedData.byteLength;
     if (commit) this.checkRoom(sessionId, item, size, commit);
@@ -294,9 +296,10 @@ export class DiskStore implements ContentStore {
     // Removals delete their files at once.
   }
 
-  async discardStalledUpload(sessionId: string, contentId: string, cutoff: number): Promise<boolean> {
+  async discardUpload(sessionId: string, contentId: string, stalledBefore?: number): Promise<boolean> {
     const item = this.sessions.get(sessionId)?.items.get(contentId);
-    if (!item || item.complete || item.lastActivityAt >= cutoff || item.writing.size > 0) return false;
+    if (!item || item.complete) return false;
+    if (stalledBefore !== undefined && (item.lastActivityAt >= stalledBefore || item.writing.size > 0)) return false;
     return this.removeItem(sessionId, contentId);
   }
 

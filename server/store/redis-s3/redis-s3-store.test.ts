@@ -37,7 +37,7 @@ test('object keys are random ids, never session or item ids, and deleted objects
   const keys = await objects.listKeys('p/');
   assert.equal(keys.length, 2);
   for (const key of keys) {
-    assert.match(key, /^p\/[0-9a-f]{24}\/[0-9a-f]{24}\/[01]$/);
+    assert.match(key, /^p\/[0-9a-f]{24}\/[0-9a-f]{24}\/[01]\.[0-9a-f]{1,8}$/);
     assert.doesNotMatch(key, /visible/);
   }
   await store.removeItem('visible-session', 'visible-item');

@@ -4,8 +4,11 @@
  * an S3-compatible store (object-store.ts), the layout Firefox Send used.
  *
  * - Object keys are random ids, never session or item ids:
- *   `<S3_PREFIX><session blobs>/<item blobs>/<chunk index>`; the object holds
- *   the chunk's IV length (one byte), IV and ciphertext.
+ *   `<S3_PREFIX><session blobs>/<item blobs>/<chunk index>.<suffix>`; the
+ *   object holds the chunk's IV length (one byte), IV and ciphertext. Every
+ *   write of a chunk gets an object of its own (a random suffix), so a write
+ *   that loses (a repeat, a superseded owner, a removed item) never replaces
+ *   the bytes of the one recorded; it is deleted at once.
  * - A chunk counts only once its object is written and its record committed
  *   (COMMIT_CHUNK), which checks the owner generation and the limits in the
  *   same step: a superseded owner cannot commit. One Redis round trip per
@@ -49,14 +52,17 @@ const BLOBS_CACHE_SIZE = 10_000;
 
 const blobsId = () => randomBytes(12).toString('hex');
 
-const bits = (bitmap: Buffer, index: number) => index >> 3 < bitmap.length && (bitmap[index >> 3]! & (0x80 >> (index & 7))) !== 0;
+/** A stored chunk's object suffix from the item's BITFIELD (u32 words, big-endian), 0 when missing. */
+const suffixAt = (words: Buffer, index: number) => (index * 4 + 4 <= words.length ? words.readUInt32BE(index * 4) : 0);
 
-/** The chunks a Redis bitmap (SETBIT numbers bits from the most significant) does not mark. */
-function missingFrom(bitmap: Buffer, total: number): number[] {
+function missingFrom(words: Buffer, total: number): number[] {
   const missing: number[] = [];
-  for (let index = 0; index < total; index++) if (!bits(bitmap, index)) missing.push(index);
+  for (let index = 0; index < total; index++) if (suffixAt(words, index) === 0) missing.push(index);
   return missing;
 }
+
+/** A random, non-zero 32-bit suffix (0 means "missing" in the BITFIELD). */
+const newSuffix = () => 1 + randomBytes(4).readUInt32BE(0) % 0xffffffff;
 
 export class RedisS3Store implements ContentStore {
   /** session/content -> the object prefix of the item (immutable for its lifetime). */
@@ -102,10 +108,11 @@ export class RedisS3Store implements ContentStore {
     await this.redisDo('touch session', () => TOUCH_SESSION.run(this.redis, [this.keys.session(sessionId), this.keys.sessions], [sessionId, now]));
   }
 
-  async deleteSession(sessionId: string): Promise<void> {
+  async deleteSession(sessionId: string, idleBefore?: number): Promise<boolean> {
     const keys = [this.keys.session(sessionId), this.keys.sessions, this.keys.timeline(sessionId), this.keys.uploads, this.keys.trash];
-    await this.redisDo('delete session', () => DELETE_SESSION.run(this.redis, keys, [sessionId, this.keys.prefix, Date.now()]));
+    const deleted = await this.redisDo('delete session', () => DELETE_SESSION.run(this.redis, keys, [sessionId, this.keys.prefix, Date.now(), idleBefore ?? '']));
     for (const key of this.blobs.keys()) if (key.startsWith(`${sessionId}/`)) this.blobs.delete(key);
+    return deleted === 1;
   }
 
   async idleSessions(cutoff: number): Promise<string[]> {
@@ -164,13 +171,17 @@ export class RedisS3Store implements ContentStore {
     const blobs = await this.blobsOf(sessionId, contentId);
     if (!blobs) throw new ProtocolError('NOT_FOUND', 'No such item');
     const body = Buffer.concat([Uint8Array.of(chunk.iv.byteLength), chunk.iv, chunk.encryptedData]);
-    await guarded('the object store', this.log, 'put chunk', () => this.objects.put(this.objectKey(blobs, index), body));
+    const suffix = newSuffix();
+    const key = this.objectKey(blobs, index, suffix);
+    await guarded('the object store', this.log, 'put chunk', () => this.objects.put(key, body));
     const keys = [this.keys.item(sessionId, contentId), this.keys.chunks(sessionId, contentId), this.keys.session(sessionId), this.keys.uploads];
     const args = [
       index, body.byteLength - 1, commit?.generation ?? '', commit?.maxItemBytes ?? '', commit?.maxSessionBytes ?? '',
-      Date.now(), blobs, uploadMember(sessionId, contentId),
+      Date.now(), blobs, uploadMember(sessionId, contentId), suffix,
     ];
     const reply = (await this.redisDo('commit chunk', () => COMMIT_CHUNK.run(this.redis, keys, args))) as [string, number, number, number];
+    // Not recorded: nothing will ever read this object.
+    if (reply[0] !== 'OK') this.deleteObject(key);
     switch (reply[0]) {
       case 'GONE':
         this.blobs.delete(`${sessionId}/${contentId}`);
@@ -189,17 +200,17 @@ export class RedisS3Store implements ContentStore {
   }
 
   async getChunk(sessionId: string, contentId: string, index: number): Promise<StoredChunk | undefined> {
-    const stored = await this.redisDo('get chunk', async () => {
+    const key = await this.redisDo('get chunk', async () => {
       const replies = await this.redis
         .pipeline()
         .hget(this.keys.item(sessionId, contentId), 'blobs')
-        .getbit(this.keys.chunks(sessionId, contentId), index)
+        .bitfield(this.keys.chunks(sessionId, contentId), 'GET', 'u32', `#${index}`)
         .exec();
-      const [[, blobs], [, bit]] = replies as [[Error | null, string | null], [Error | null, number]];
-      return bit === 1 && blobs ? blobs : undefined;
+      const [[, blobs], [, [suffix]]] = replies as [[Error | null, string | null], [Error | null, [number]]];
+      return suffix && blobs ? this.objectKey(blobs, index, suffix) : undefined;
     });
-    if (!stored) return undefined;
-    const bytes = await guarded('the object store', this.log, 'get chunk', () => this.objects.get(this.objectKey(stored, index)));
+    if (!key) return undefined;
+    const bytes = await guarded('the object store', this.log, 'get chunk', () => this.objects.get(key));
     if (!bytes || bytes.byteLength < 1 || bytes.byteLength < 1 + bytes[0]!) {
       // Recorded but not readable: never serve it (a resumed upload can send it anew).
       this.log.error('store: a recorded chunk object is missing or damaged', { chunkIndex: index });
@@ -231,7 +242,7 @@ export class RedisS3Store implements ContentStore {
   }
 
   async removeItem(sessionId: string, contentId: string): Promise<boolean> {
-    return this.dropItem(sessionId, contentId, '');
+    return this.dropItem(sessionId, contentId, { onlyUnfinished: false });
   }
 
   async clearItems(sessionId: string): Promise<number> {
@@ -267,8 +278,8 @@ export class RedisS3Store implements ContentStore {
     return members.map(parseUploadMember);
   }
 
-  async discardStalledUpload(sessionId: string, contentId: string, cutoff: number): Promise<boolean> {
-    return this.dropItem(sessionId, contentId, String(cutoff));
+  async discardUpload(sessionId: string, contentId: string, stalledBefore?: number): Promise<boolean> {
+    return this.dropItem(sessionId, contentId, { onlyUnfinished: true, stalledBefore });
   }
 
   async purgeDeleted(): Promise<void> {
@@ -280,19 +291,24 @@ export class RedisS3Store implements ContentStore {
     }
   }
 
-  private async dropItem(sessionId: string, contentId: string, cutoff: string): Promise<boolean> {
+  private async dropItem(sessionId: string, contentId: string, when: { onlyUnfinished: boolean; stalledBefore?: number | undefined }): Promise<boolean> {
     const keys = [
       this.keys.item(sessionId, contentId), this.keys.chunks(sessionId, contentId), this.keys.session(sessionId),
       this.keys.timeline(sessionId), this.keys.uploads, this.keys.trash,
     ];
-    const args = [contentId, uploadMember(sessionId, contentId), Date.now(), cutoff];
+    const args = [contentId, uploadMember(sessionId, contentId), Date.now(), when.onlyUnfinished ? '1' : '0', when.stalledBefore ?? ''];
     const removed = await this.redisDo('remove item', () => REMOVE_ITEM.run(this.redis, keys, args));
     if (removed === 1) this.blobs.delete(`${sessionId}/${contentId}`);
     return removed === 1;
   }
 
-  private objectKey(blobs: string, index: number): string {
-    return `${this.objectPrefix}${blobs}/${index}`;
+  private objectKey(blobs: string, index: number, suffix: number): string {
+    return `${this.objectPrefix}${blobs}/${index}.${suffix.toString(16)}`;
+  }
+
+  /** An object nobody will read; also purged with its item's prefix if this fails. */
+  private deleteObject(key: string): void {
+    void this.objects.delete(key).catch(() => undefined);
   }
 
   private remember(sessionId: string, contentId: string, blobs: string): void {

@@ -2,7 +2,14 @@
  * The Lua scripts of redis-s3-store.ts: every change of a session or an item
  * is one atomic step, checks and writes together, whichever node runs it.
  * Numbers handed to redis.call keep their full precision (Redis formats them
- * with 17 digits); tostring() would not, so it is never used on them.
+ * with 17 digits); tostring() would not, so it is never used on them. A
+ * negated number is written `0 - n`: `-n` of 0 is -0, which Redis 7.0 turns
+ * into "-0" and refuses as an integer.
+ *
+ * An item's stored chunks are a BITFIELD of unsigned 32-bit words, one per
+ * chunk: 0 while missing, else the random suffix of the object that holds it
+ * (`<blobs>/<index>.<suffix>`), so every write of a chunk goes to an object
+ * of its own and only the one committed first is ever read.
  *
  * Timeline scores: a pinned item has PINNED_OFFSET added to its timestamp, so
  * one reverse range gives pinned items first, then newest first (timestamps
@@ -43,7 +50,7 @@ const DROP_ITEM = `
 local function dropItem(itemKey, chunksKey, sessionKey, timelineKey, uploadsKey, trashKey, cid, member, now)
   local fields = redis.call('HMGET', itemKey, 'blobs', 'bytes')
   if not fields[1] then return 0 end
-  redis.call('HINCRBY', sessionKey, 'bytes', -tonumber(fields[2]))
+  redis.call('HINCRBY', sessionKey, 'bytes', 0 - tonumber(fields[2]))
   redis.call('HINCRBY', sessionKey, 'items', -1)
   redis.call('DEL', itemKey, chunksKey)
   redis.call('ZREM', timelineKey, cid)
@@ -54,12 +61,15 @@ end
 `;
 
 /**
- * KEYS: session, sessions, timeline, uploads, trash. ARGV: session id, key prefix, now.
- * Reply: 1 if there was such a session.
+ * KEYS: session, sessions, timeline, uploads, trash. ARGV: session id, key prefix, now,
+ * idle before ('' = whatever its activity: deleted only if not active since then).
+ * Reply: 1 if it deleted the session.
  */
 export const DELETE_SESSION = new LuaScript(`
-local blobs = redis.call('HGET', KEYS[1], 'blobs')
+local s = redis.call('HMGET', KEYS[1], 'blobs', 'active')
+local blobs = s[1]
 if not blobs then return 0 end
+if ARGV[4] ~= '' and tonumber(s[2]) >= tonumber(ARGV[4]) then return 0 end
 for _, cid in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
   redis.call('DEL', ARGV[2] .. 'item:' .. ARGV[1] .. ':' .. cid, ARGV[2] .. 'chunks:' .. ARGV[1] .. ':' .. cid)
   redis.call('ZREM', KEYS[4], ARGV[1] .. ':' .. cid)
@@ -97,9 +107,12 @@ return {'OK', ts, gen, blobs}
 `);
 
 /**
- * Records a chunk whose object is stored.
+ * Records a chunk whose object is stored. A chunk recorded already is a repeat
+ * (whoever sends it, even once the item is complete): 'DUP', and the new
+ * object is not used. Otherwise the owner generation and the limits are
+ * checked with the write.
  * KEYS: item, chunks, session, uploads.
- * ARGV: index, size, generation ('' = unchecked), max item bytes, max session bytes, now, blobs, upload member.
+ * ARGV: index, size, generation ('' = unchecked), max item bytes, max session bytes, now, blobs, upload member, object suffix.
  * Reply: {'OK' | 'DUP', received, total, bytes} or {'GONE'} / {'STALE'} / {'RANGE'} / {'TOO_LARGE'} / {'QUOTA'}.
  */
 export const COMMIT_CHUNK = new LuaScript(`
@@ -108,15 +121,16 @@ if not item[1] or item[1] ~= ARGV[7] then return {'GONE'} end
 local total, received, bytes = tonumber(item[2]), tonumber(item[3]), tonumber(item[4])
 local index = tonumber(ARGV[1])
 if index >= total then return {'RANGE'} end
+local slot = '#' .. ARGV[1]
+if redis.call('BITFIELD', KEYS[2], 'GET', 'u32', slot)[1] ~= 0 then return {'DUP', received, total, bytes} end
 local checked = ARGV[3] ~= ''
 if checked and (received == total or item[5] ~= ARGV[3]) then return {'STALE'} end
-if redis.call('GETBIT', KEYS[2], index) == 1 then return {'DUP', received, total, bytes} end
 local size = tonumber(ARGV[2])
 if checked then
   if bytes + size > tonumber(ARGV[4]) then return {'TOO_LARGE'} end
   if tonumber(redis.call('HGET', KEYS[3], 'bytes') or 0) + size > tonumber(ARGV[5]) then return {'QUOTA'} end
 end
-redis.call('SETBIT', KEYS[2], index, 1)
+redis.call('BITFIELD', KEYS[2], 'SET', 'u32', slot, ARGV[9])
 received = redis.call('HINCRBY', KEYS[1], 'received', 1)
 bytes = redis.call('HINCRBY', KEYS[1], 'bytes', size)
 redis.call('HINCRBY', KEYS[3], 'bytes', size)
@@ -128,7 +142,7 @@ return {'OK', received, total, bytes}
 /**
  * A new owner generation for an unfinished upload.
  * KEYS: item, chunks, uploads. ARGV: now, upload member.
- * Reply: {'OK', generation, blobs, total, stored chunks bitmap} or {'GONE'} / {'COMPLETE'}.
+ * Reply: {'OK', generation, blobs, total, stored chunks (the BITFIELD)} or {'GONE'} / {'COMPLETE'}.
  */
 export const CLAIM_UPLOAD = new LuaScript(`
 local item = redis.call('HMGET', KEYS[1], 'blobs', 'total', 'received')
@@ -152,14 +166,15 @@ return 0
 
 /**
  * KEYS: item, chunks, session, timeline, uploads, trash.
- * ARGV: content id, upload member, now, cutoff ('' = remove whatever its state).
+ * ARGV: content id, upload member, now, only if unfinished ('1' / '0'), stalled before ('' = whenever).
  * Reply: 1 if removed.
  */
 export const REMOVE_ITEM = new LuaScript(`
 ${DROP_ITEM}
-if ARGV[4] ~= '' then
+if ARGV[4] == '1' then
   local item = redis.call('HMGET', KEYS[1], 'total', 'received', 'active')
-  if not item[1] or item[1] == item[2] or tonumber(item[3]) >= tonumber(ARGV[4]) then return 0 end
+  if not item[1] or item[1] == item[2] then return 0 end
+  if ARGV[5] ~= '' and tonumber(item[3]) >= tonumber(ARGV[5]) then return 0 end
 end
 return dropItem(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], ARGV[1], ARGV[2], ARGV[3])
 `);
