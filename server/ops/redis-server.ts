@@ -48,16 +48,21 @@ export function pings(port: number, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
-export async function startRedis(binary: string, port: number, dir: string, options: StartOptions = {}): Promise<RedisServer> {
-  await mkdir(dir, { recursive: true });
-  const started = startProcess(binary, redisArguments(port, dir), options);
+/** Starts redis-server with `args`; resolves once it answers PING on `port`. */
+async function startAnswering(binary: string, args: string[], port: number, dir: string, what: string, options: StartOptions = {}): Promise<RedisServer> {
+  const started = startProcess(binary, args, options);
   try {
-    await waitUntil(() => pings(port), 10_000, () => `redis-server on port ${port}: ${started.output()}`);
+    await waitUntil(() => pings(port), 10_000, () => `${what} on port ${port}: ${started.output()}`);
   } catch (error) {
     await started.stop('SIGKILL');
     throw error;
   }
   return { ...started, port, url: `redis://127.0.0.1:${port}`, dir };
+}
+
+export async function startRedis(binary: string, port: number, dir: string, options: StartOptions = {}): Promise<RedisServer> {
+  await mkdir(dir, { recursive: true });
+  return startAnswering(binary, redisArguments(port, dir), port, dir, 'redis-server', options);
 }
 
 /** A Redis Sentinel watching the primary at 127.0.0.1:`primaryPort` under `name` (for tests of REDIS_SENTINELS). */
@@ -66,12 +71,5 @@ export async function startSentinel(binary: string, port: number, primaryPort: n
   // Sentinel rewrites its configuration file as it learns: it must be its own, writable.
   const config = path.join(dir, 'sentinel.conf');
   await writeFile(config, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${name} 127.0.0.1 ${primaryPort} 1\nsentinel down-after-milliseconds ${name} 2000\n`);
-  const started = startProcess(binary, [config, '--sentinel']);
-  try {
-    await waitUntil(() => pings(port), 10_000, () => `redis-sentinel on port ${port}: ${started.output()}`);
-  } catch (error) {
-    await started.stop('SIGKILL');
-    throw error;
-  }
-  return { ...started, port, url: `redis://127.0.0.1:${port}`, dir };
+  return startAnswering(binary, [config, '--sentinel'], port, dir, 'redis-sentinel');
 }
