@@ -11,7 +11,7 @@ import { sessionTag } from '../log.ts';
 import { sessionRoom, type IoSocket } from '../io/types.ts';
 
 export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): void {
-  const { io, presence, store, joinGuard, config, log } = ctx;
+  const { presence, store, joinGuard, config, log } = ctx;
 
   /** Leaves at once on this connection; presence and the others follow (in the background on disconnect). */
   function removeMembership(sessionId: string): Promise<void> | undefined {
