@@ -12,7 +12,7 @@ import { requireDebianTool } from '../../server/ops/debian-tool.ts';
 import { haproxyConfig, startHaproxy } from '../../server/ops/haproxy.ts';
 import { freePort, waitUntil, type Started } from '../../server/ops/process.ts';
 import { startRedis, type RedisServer } from '../../server/ops/redis-server.ts';
-import { prepareSwift, startSwift, SWIFT_CREDENTIALS, SWIFT_PACKAGES, SWIFT_PROXY_COMMAND, type SwiftServer } from '../../server/ops/swift-server.ts';
+import { prepareSwift, startSwift, swiftS3Config, SWIFT_CREDENTIALS, SWIFT_PACKAGES, SWIFT_PROXY_COMMAND, type SwiftServer } from '../../server/ops/swift-server.ts';
 import { ObjectStore } from '../../server/store/redis-s3/object-store.ts';
 import { MANY_CLIENTS_ENV } from '../lib/load.ts';
 import { PROJECT_ROOT } from '../lib/proc.ts';
@@ -55,7 +55,7 @@ export async function startClusterInfra(nodeCount: number, log: (line: string) =
     await prepareSwift(path.join(dir, 'swift'), ports);
     const swift = await startSwift(path.join(dir, 'swift'), ports);
     stoppable.push({ stop: () => swift.stop('SIGKILL') });
-    const s3 = { endpoint: swift.endpoint, bucket: 'bench', region: 'us-east-1', forcePathStyle: true, keyPrefix: '', credentials: SWIFT_CREDENTIALS };
+    const s3 = swiftS3Config(swift.endpoint, 'bench');
     const objects = new ObjectStore(s3);
     await waitUntil(() => objects.ensureBucket().then(() => true), 30_000, () => 'a bucket on Swift');
     objects.close();

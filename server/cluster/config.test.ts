@@ -23,6 +23,7 @@ test('cluster settings are read from the environment', () => {
       AWS_SECRET_ACCESS_KEY: 'secret',
       NODE_TIMEOUT: '10s',
       DRAIN_TIMEOUT: '2s',
+      S3_REQUEST_TIMEOUT: '3s',
     },
     defaults,
   );
@@ -39,6 +40,7 @@ test('cluster settings are read from the environment', () => {
       forcePathStyle: true,
       keyPrefix: 'prod/',
       credentials: { accessKeyId: 'key', secretAccessKey: 'secret' },
+      requestTimeoutMs: 3000,
     },
   });
   // AWS itself: its own endpoint, virtual-hosted addressing, credentials from the SDK's usual sources.

@@ -18,6 +18,8 @@ export interface S3Config {
   keyPrefix: string;
   /** From AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; unset: the AWS SDK's other sources (profiles, instance roles). */
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** How long one request may take before it is tried once more, then failed (the chunk is then answered UNAVAILABLE). */
+  requestTimeoutMs: number;
 }
 
 export interface RedisTarget {
@@ -108,6 +110,7 @@ function s3(env: Env): S3Config {
     forcePathStyle: boolean(env, 'S3_FORCE_PATH_STYLE', rawEndpoint !== undefined),
     keyPrefix,
     credentials: accessKey ? { accessKeyId: env.AWS_ACCESS_KEY_ID!.trim(), secretAccessKey: env.AWS_SECRET_ACCESS_KEY!.trim() } : undefined,
+    requestTimeoutMs: duration(env, 'S3_REQUEST_TIMEOUT', 10_000, 500, 600_000),
   };
 }
 

@@ -14,7 +14,7 @@ import { startHaproxy } from './haproxy.ts';
 import { commandLine, localClusterLayout, readRecord, stillOurs, writeRecord, type Recorded } from './local-cluster.ts';
 import { startProcess, waitUntil, type Started } from './process.ts';
 import { startRedis } from './redis-server.ts';
-import { prepareSwift, startSwift, SWIFT_CREDENTIALS, SWIFT_PACKAGES, SWIFT_PROXY_COMMAND } from './swift-server.ts';
+import { prepareSwift, startSwift, swiftS3Config, SWIFT_CREDENTIALS, SWIFT_PACKAGES, SWIFT_PROXY_COMMAND } from './swift-server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const layout = localClusterLayout(root);
@@ -57,9 +57,7 @@ try {
   await prepareSwift(swiftDir, layout.swiftPorts);
   const swift = await startSwift(swiftDir, layout.swiftPorts, { logDir: layout.logDir });
   for (const [index, process] of swift.processes.entries()) await record(`swift-${index}`, process);
-  const objects = new ObjectStore({
-    endpoint: swift.endpoint, bucket: layout.bucket, region: 'us-east-1', forcePathStyle: true, keyPrefix: '', credentials: SWIFT_CREDENTIALS,
-  });
+  const objects = new ObjectStore(swiftS3Config(swift.endpoint, layout.bucket));
   await waitUntil(() => objects.ensureBucket().then(() => true), 30_000, () => 'a bucket on Swift');
   objects.close();
 

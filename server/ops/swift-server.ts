@@ -13,10 +13,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import type { S3Config } from '../cluster/config.ts';
 import { startProcess, waitUntil, type Started, type StartOptions } from './process.ts';
 
 /** tempauth's user: the S3 access key is `account:user`, the secret its password. */
 export const SWIFT_CREDENTIALS = { accessKeyId: 'sharethings:local', secretAccessKey: 'local-secret' } as const;
+
+/** How the nodes, tests and benchmarks reach a bucket on this Swift. */
+export function swiftS3Config(endpoint: string, bucket: string, keyPrefix = ''): S3Config {
+  return { endpoint, bucket, region: 'us-east-1', forcePathStyle: true, keyPrefix, credentials: { ...SWIFT_CREDENTIALS }, requestTimeoutMs: 10_000 };
+}
 
 /** The Debian packages Swift needs, and the command that says they are installed. */
 export const SWIFT_PACKAGES = ['swift', 'swift-proxy', 'swift-account', 'swift-container', 'swift-object'];

@@ -14,7 +14,7 @@ import { makeCertificate } from '../ops/certificate.ts';
 import { haproxyConfig, startHaproxy, type HaproxyPorts } from '../ops/haproxy.ts';
 import { freePort, waitUntil } from '../ops/process.ts';
 import { startRedis, type RedisServer } from '../ops/redis-server.ts';
-import { prepareSwift, startSwift, SWIFT_CREDENTIALS, SWIFT_PACKAGES, SWIFT_PROXY_COMMAND, type SwiftServer } from '../ops/swift-server.ts';
+import { prepareSwift, startSwift, swiftS3Config, SWIFT_CREDENTIALS, SWIFT_PACKAGES, SWIFT_PROXY_COMMAND, type SwiftServer } from '../ops/swift-server.ts';
 import { ObjectStore } from '../store/redis-s3/object-store.ts';
 import { PROJECT_ROOT, startServer, tempDir, type TestServer } from './harness.ts';
 
@@ -73,7 +73,7 @@ export async function testBucket(): Promise<{ endpoint: string; bucket: string }
   const swift = await fileSwift();
   const { endpoint } = swift;
   const bucket = `st-${randomBytes(6).toString('hex')}`;
-  const objects = new ObjectStore({ endpoint, bucket, region: 'us-east-1', forcePathStyle: true, keyPrefix: '', credentials: SWIFT_CREDENTIALS });
+  const objects = new ObjectStore(swiftS3Config(endpoint, bucket));
   try {
     // Right after start-up the account and container servers may not answer yet.
     await waitUntil(() => objects.ensureBucket().then(() => true), 30_000, () => `a bucket on Swift at ${endpoint}: ${swift.output()}`);
@@ -85,20 +85,32 @@ export async function testBucket(): Promise<{ endpoint: string; bucket: string }
 
 export interface TestCluster {
   redis: RedisServer;
+  /** Where the nodes find the object store (S3_ENDPOINT). */
+  s3Endpoint: string;
   /** The environment every node of this cluster runs with (NODE_ID aside). */
   env: Record<string, string>;
   /** Starts a node of this cluster in this process, on a free port. */
   node(t: TestContext, nodeId: string, env?: Record<string, string>): Promise<TestServer>;
 }
 
-export async function startTestCluster(t: TestContext, env: Record<string, string> = {}): Promise<TestCluster> {
+/**
+ * A cluster's Redis and bucket, and nodes started on demand. `via` puts a
+ * proxy (a fault-proxy.ts port) between the nodes and Redis or Swift.
+ */
+export async function startTestCluster(
+  t: TestContext,
+  env: Record<string, string> = {},
+  via: { redisPort?: (port: number) => Promise<number>; s3Port?: (port: number) => Promise<number> } = {},
+): Promise<TestCluster> {
   const nodes: TestServer[] = [];
   // Registered first, so it runs first: the nodes close while Redis still answers.
   t.after(() => Promise.all(nodes.map((node) => node.app.close())));
   const redis = await startTestRedis(t);
-  const { endpoint, bucket } = await testBucket();
+  const { endpoint: direct, bucket } = await testBucket();
+  const redisPort = via.redisPort ? await via.redisPort(redis.port) : redis.port;
+  const endpoint = via.s3Port ? `http://127.0.0.1:${await via.s3Port(Number(new URL(direct).port))}` : direct;
   const clusterEnv = {
-    REDIS_URL: redis.url,
+    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
     S3_ENDPOINT: endpoint,
     S3_BUCKET: bucket,
     AWS_ACCESS_KEY_ID: SWIFT_CREDENTIALS.accessKeyId,
@@ -111,6 +123,7 @@ export async function startTestCluster(t: TestContext, env: Record<string, strin
   };
   return {
     redis,
+    s3Endpoint: endpoint,
     env: clusterEnv,
     node: async (test, nodeId, extra = {}) => {
       const node = await startServer(test, { ...clusterEnv, NODE_ID: nodeId, ...extra });

@@ -44,7 +44,18 @@ export class ObjectStore {
       // CRC checksums on every request are recent and not understood by every S3-compatible service.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000, httpAgent: new HttpAgent(agent), httpsAgent: new HttpsAgent(agent) },
+      // A store that does not answer (down, cut off) must fail a chunk within seconds, not minutes:
+      // the client is told UNAVAILABLE and sends it again (a chunk is at most 1 MiB).
+      requestHandler: {
+        connectionTimeout: 3_000,
+        requestTimeout: options.requestTimeoutMs,
+        // Without it, an overdue request only logs a warning and goes on waiting.
+        throwOnRequestTimeout: true,
+        socketTimeout: options.requestTimeoutMs,
+        httpAgent: new HttpAgent(agent),
+        httpsAgent: new HttpsAgent(agent),
+      },
+      maxAttempts: 2,
     });
     // Swift (and older S3 services) need Content-MD5 on batch deletes; recent SDKs send a CRC instead.
     this.client.middlewareStack.add(

@@ -5,7 +5,7 @@ import { ProtocolError } from '../../../protocol/errors.ts';
 import { RedisKeys } from '../../cluster/keys.ts';
 import { connectRedis } from '../../cluster/redis.ts';
 import { createLogger } from '../../log.ts';
-import { SWIFT_CREDENTIALS } from '../../ops/swift-server.ts';
+import { swiftS3Config } from '../../ops/swift-server.ts';
 import { clusterSkip, startTestRedis, testBucket } from '../../testing/cluster.ts';
 import { contentStoreContract } from '../content-store.contract.ts';
 import { ObjectStore } from './object-store.ts';
@@ -17,7 +17,7 @@ async function openStore(t: TestContext, options: { purgeGraceMs?: number } = {}
   const redis = await startTestRedis(t);
   const { endpoint, bucket } = await testBucket();
   const connections = await connectRedis(redis.url, 'test', quiet);
-  const objects = new ObjectStore({ endpoint, bucket, region: 'us-east-1', forcePathStyle: true, keyPrefix: 'p/', credentials: SWIFT_CREDENTIALS });
+  const objects = new ObjectStore(swiftS3Config(endpoint, bucket, 'p/'));
   const store = new RedisS3Store(connections.command, new RedisKeys('test:'), objects, 'p/', quiet, options);
   await store.open();
   t.after(async () => {
