@@ -126,6 +126,12 @@ export interface ServerToClientEvents {
   error: (payload: { message: string; code: ErrorCode }) => void;
   /** Sent before a graceful shutdown; clients reconnect on their own. */
   'server-shutdown': (payload: { reconnect: boolean }) => void;
+  /**
+   * Broadcasts from other nodes may have been missed (the node's link to
+   * Redis was down): join again on this connection to get the members and
+   * history as they are now.
+   */
+  resync: (payload: { reason: 'relay-restored' }) => void;
 }
 
 export interface InterServerEvents {

@@ -88,6 +88,11 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
   presence.onMembersExpired((sessionId, clientIds) => {
     for (const clientId of clientIds) io.to(sessionRoom(sessionId)).emit('client-left', { sessionId, clientId });
   });
+  // Broadcasts from other nodes were lost while Redis was away: this node's clients join again to catch up.
+  backends.onRelayRestored(() => {
+    log.info('relay between nodes restored; clients re-sync');
+    server.local.emit('resync', { reason: 'relay-restored' });
+  });
   presence.onEvicted(() => {
     log.warn('this node was found dead by the cluster (no heartbeat); its clients reconnect');
     // Closing the transport (not a Socket.IO disconnect) is what makes clients reconnect by themselves.

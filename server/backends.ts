@@ -28,6 +28,8 @@ export interface Backends {
   adapter(policy: DeliveryPolicy): NonNullable<ServerOptions['adapter']>;
   /** The shared services' state for /healthz and /readyz (e.g. `redis: "up"`). */
   status(): Record<string, string>;
+  /** Broadcasts between nodes work again after an interruption (some may have been lost). */
+  onRelayRestored(listener: () => void): void;
   /** After the Socket.IO server closed: stops presence and closes the store and connections. */
   close(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export async function openBackends(config: Config, deps: { log: Logger; store?: 
     lease: soleLease,
     adapter: (policy) => withBinaryFrames(Adapter, (packet) => policy.recipients(packet)),
     status: () => ({}),
+    onRelayRestored: () => undefined, // one node: nothing relays between nodes
     close: async () => {
       await presence.close();
       await store.close();

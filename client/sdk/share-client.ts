@@ -31,6 +31,8 @@ type Session = { sessionId: string; keys: SessionKeys };
 
 const random = (bytes: number) => globalThis.crypto.getRandomValues(new Uint8Array(bytes));
 const EMPTY_PAGE = { items: [], hasMore: false };
+/** After `resync`, a client re-joins within this long (at random, so a node's clients do not all at once). */
+const RESYNC_SPREAD_MS = 1000;
 
 export class ShareClient extends Emitter<ShareClientEvents> {
   readonly #options: ResolvedOptions;
@@ -96,6 +98,14 @@ export class ShareClient extends Emitter<ShareClientEvents> {
       connectFailed: (error) => this.#onConnectError(error),
       reconnectFailed: () => this.#onReconnectFailed(),
       removed: (contentId) => this.#stopOwnUploads(contentId),
+      // Every client of a node hears it at once: spread their re-joins over a second.
+      resync: () => {
+        const session = this.#session;
+        if (!session) return;
+        this.#later(Math.random() * RESYNC_SPREAD_MS, () => {
+          if (this.#session === session && this.#socket.connected) void this.#rejoin(session, { again: true });
+        });
+      },
     });
     this.#stopRestartPacing = retrySoonAfterShutdown(this.#socket);
   }
@@ -444,10 +454,15 @@ export class ShareClient extends Emitter<ShareClientEvents> {
     this.emit('error', error);
   }
 
-  /** After a reconnection: join again with the kept keys, catch up, then let uploads and fetches go on. */
-  #rejoin(session: Session): Promise<void> {
+  /**
+   * After a reconnection: join again with the kept keys, catch up, then let
+   * uploads and fetches go on. `again`: on the same connection, when the
+   * server says it may have missed changes (`resync`).
+   */
+  #rejoin(session: Session, options: { again?: boolean } = {}): Promise<void> {
     return this.#exclusive(async () => {
-      if (this.#session !== session || !this.#socket.connected || this.#socket.id === this.#joinedOn) return;
+      if (this.#session !== session || !this.#socket.connected) return;
+      if (this.#socket.id === this.#joinedOn && !options.again) return;
       const { sessionId, keys } = session;
       let outcome: JoinOutcome;
       try {
@@ -459,7 +474,7 @@ export class ShareClient extends Emitter<ShareClientEvents> {
           // Dropped again (the next connection re-joins), or too soon: try again on this connection later.
           const wait = failure.code === 'RATE_LIMITED' ? failure.retryAfterMs ?? 1000 : 1000;
           this.#later(wait, () => {
-            if (this.#session === session && this.#socket.connected) void this.#rejoin(session);
+            if (this.#session === session && this.#socket.connected) void this.#rejoin(session, options);
           });
           return;
         }

@@ -148,7 +148,7 @@ const UNAVAILABLE_ATTEMPTS = 60;
  * RATE_LIMITED, or UNAVAILABLE with a retry time (its storage did not answer;
  * an UNAVAILABLE without one is a lost connection, which the caller handles).
  */
-function retryWait(error: unknown, attempt: number): number | undefined {
+export function retryWait(error: unknown, attempt: number): number | undefined {
   if (!(error instanceof ShareError)) return undefined;
   const limited = error.code === 'RATE_LIMITED';
   const unavailable = error.code === 'UNAVAILABLE' && error.retryAfterMs !== undefined;

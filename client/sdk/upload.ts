@@ -11,7 +11,7 @@ import { encryptChunk, encryptDescriptor } from '../../protocol/crypto/index.ts'
 import type { ContentDescriptor, SessionKeys } from '../../protocol/crypto/index.ts';
 import { ShareError, toShareError } from './errors.ts';
 import { Semaphore, abortable } from './flow.ts';
-import { request, requestPaced } from './socket.ts';
+import { delay, request, requestPaced, retryWait } from './socket.ts';
 import type { ClientSocket } from './socket.ts';
 import { chunkLength, type ChunkSource } from './sources.ts';
 
@@ -88,16 +88,25 @@ export async function upload(target: UploadTarget, job: UploadJob): Promise<void
       iv: sealed.iv,
       ...(job.resumeToken ? { resumeToken: job.resumeToken } : {}),
     };
-    const announce = (again: boolean) => {
-      announced = announced === 'yes' ? 'yes' : 'unknown';
-      return request(socket, 'content', { sessionId, content }, timeout, contentId).then(
-        () => void (announced = 'yes'),
-        (error: unknown) => {
-          // Our id is 128 random bits: a conflict on a second try means the first one landed.
-          if (again && error instanceof ShareError && error.code === 'CONFLICT') announced = 'yes';
-          else throw error;
-        },
-      );
+    const announce = async (again: boolean) => {
+      // Refused for now (the server's storage did not answer): sent again after the wait it states.
+      for (let attempt = 1; ; attempt++) {
+        announced = announced === 'yes' ? 'yes' : 'unknown';
+        try {
+          await request(socket, 'content', { sessionId, content }, timeout, contentId);
+          announced = 'yes';
+          return;
+        } catch (error) {
+          // Our id is 128 random bits: a conflict on a second try means an earlier one landed.
+          if ((again || attempt > 1) && error instanceof ShareError && error.code === 'CONFLICT') {
+            announced = 'yes';
+            return;
+          }
+          const wait = retryWait(error, attempt);
+          if (wait === undefined) throw error;
+          await delay(Math.max(wait, 10), signal);
+        }
+      }
     };
     const resume = async (): Promise<number[] | undefined> => {
       try {

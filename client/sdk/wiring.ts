@@ -16,6 +16,8 @@ export interface Wiring {
   reconnectFailed(): void;
   /** content-removed / content-cleared: our own uploads of those items stop too. */
   removed(contentId: string | undefined): void;
+  /** `resync`: the server may have missed changes; join again to catch up. */
+  resync(): void;
 }
 
 export function wire(socket: ClientSocket, wiring: Wiring): void {
@@ -53,6 +55,7 @@ export function wire(socket: ClientSocket, wiring: Wiring): void {
     receiver.memberLeft(payload.clientId);
     emit('client-left', { id: payload.clientId });
   });
+  socket.on('resync', () => wiring.resync());
   // Failures of requests sent without an ack (the SDK always asks for one, so these are rare).
   socket.on('error', (payload) => {
     const code = isErrorCode(payload?.code) ? payload.code : 'INTERNAL';

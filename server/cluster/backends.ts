@@ -40,6 +40,7 @@ export async function openClusterBackends(config: Config, cluster: ClusterConfig
     lease,
     adapter: (policy) => clusterAdapter(redis.publisher, redis.subscriber, keys.adapterChannel, policy, log),
     status: () => ({ redis: redis.isUp() ? 'up' : 'down' }),
+    onRelayRestored: (listener) => redis.onSubscriberRestored(listener),
     close: async () => {
       await presence.close().catch(() => undefined);
       await store.close();

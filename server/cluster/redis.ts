@@ -22,6 +22,8 @@ export interface RedisConnections {
   subscriber: Redis;
   /** Whether the command connection is up right now. */
   isUp(): boolean;
+  /** The subscriber is back after being cut off: broadcasts from other nodes were missed meanwhile. */
+  onSubscriberRestored(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -98,11 +100,20 @@ export async function connectRedis(target: RedisTarget | string, nodeId: string,
     for (const redis of all) redis.disconnect();
     throw error;
   }
+  let subscriberLost = false;
+  const restored: Array<() => void> = [];
+  subscriber.on('close', () => (subscriberLost = true));
+  subscriber.on('ready', () => {
+    if (!subscriberLost) return;
+    subscriberLost = false;
+    for (const listener of restored) listener();
+  });
   return {
     command,
     publisher,
     subscriber,
     isUp: () => command.status === 'ready',
+    onSubscriberRestored: (listener) => void restored.push(listener),
     close: async () => {
       await Promise.all(all.map((redis) => redis.quit().catch(() => redis.disconnect())));
     },

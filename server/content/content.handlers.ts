@@ -20,6 +20,14 @@ import type { Upload } from './uploads.ts';
 
 export const tokenHash = (token: Uint8Array) => createHash('sha256').update(token).digest('hex');
 
+/** A `content` the store has not taken within this long is relayed to this node's members at once. */
+export const LIVE_RELAY_AFTER_MS = 15;
+
+/** A broadcast to the members of `room` on the other nodes only (none on a single node). */
+function toOtherNodes(ctx: HandlerContext, room: string) {
+  return ctx.io.to(room).except([...(ctx.io.of('/').adapter.rooms.get(room) ?? [])]);
+}
+
 /** Drops an unfinished item and tells the session why; false when it was complete after all (it stays). */
 export async function discardUpload(ctx: HandlerContext, sessionId: string, contentId: string, code: ErrorCode, exceptId?: string): Promise<boolean> {
   ctx.uploads.end(sessionId, contentId, code);
@@ -82,7 +90,12 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
     const { contentId, totalChunks, resumeToken } = content;
     if (totalChunks > 0) uploads.checkCapacity(socket.id);
     const now = Date.now();
-    const item = await store.addItem(
+    const room = sessionRoom(sessionId);
+    const relayed = (timestamp: number) => {
+      const header = { contentId, totalChunks, encryptedDescriptor: content.encryptedDescriptor, iv: content.iv, senderId: socket.id, senderName, timestamp };
+      return data ? { sessionId, content: header, data } : { sessionId, content: header };
+    };
+    const storing = store.addItem(
       sessionId,
       {
         contentId,
@@ -98,15 +111,32 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
       },
       { maxItems: config.sessionMaxItems, maxBytes: config.sessionQuotaBytes },
     );
+    // A store that is slow to answer (Redis stalled or down) does not hold up this node's members:
+    // they get the item live, and the other nodes once it is stored (receivers dedupe by content id).
+    let sentLive = false;
+    const live = setTimeout(() => {
+      sentLive = true;
+      socket.to(room).local.emit('content', relayed(now));
+    }, LIVE_RELAY_AFTER_MS);
+    let item;
+    try {
+      item = await storing;
+    } catch (error) {
+      // UNAVAILABLE: the sender sends it again. Refused: the members who saw it are told it is gone.
+      if (sentLive && error instanceof ProtocolError && error.code !== 'UNAVAILABLE') {
+        socket.to(room).local.emit('content-cancelled', { sessionId, contentId, code: error.code });
+      }
+      throw error;
+    } finally {
+      clearTimeout(live);
+    }
     if (totalChunks > 0) {
       uploads.begin({ sessionId, contentId, senderId: socket.id, generation: item.generation, totalChunks, bytes: item.bytes });
       // Gone while the item was stored: the upload waits for a resume like any other.
       if (!socket.connected) releaseUploads(ctx, uploads.detachSender(socket.id));
     }
+    (sentLive ? toOtherNodes(ctx, room) : socket.to(room)).emit('content', relayed(item.timestamp));
     await store.touchSession(sessionId, now);
-    const { timestamp } = item;
-    const relayed = { contentId, totalChunks, encryptedDescriptor: content.encryptedDescriptor, iv: content.iv, senderId: socket.id, senderName, timestamp };
-    socket.to(sessionRoom(sessionId)).emit('content', data ? { sessionId, content: relayed, data } : { sessionId, content: relayed });
     return { contentId };
   }
 
