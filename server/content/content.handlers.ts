@@ -17,11 +17,9 @@ import { handle } from '../io/handle.ts';
 import { sessionRoom, type IoSocket } from '../io/types.ts';
 import { requireMember } from '../sessions/session.handlers.ts';
 import type { Upload } from './uploads.ts';
+import { LiveRelay } from './live-relay.ts';
 
 export const tokenHash = (token: Uint8Array) => createHash('sha256').update(token).digest('hex');
-
-/** A `content` the store has not taken within this long is relayed to this node's members at once. */
-export const LIVE_RELAY_AFTER_MS = 15;
 
 /** A broadcast to the members of `room` on the other nodes only (none on a single node). */
 function toOtherNodes(ctx: HandlerContext, room: string) {
@@ -80,22 +78,36 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
   }
 
   handle(socket, ctx, 'content', ContentPayloadSchema, (payload) => {
-    const run = announcing.then(() => announce(payload));
+    const senderName = requireMember(socket, payload.sessionId);
+    const arrived = Date.now();
+    const live = new LiveRelay(() => socket.to(sessionRoom(payload.sessionId)).local.emit('content', relayed(payload, senderName, arrived)));
+    const run = announcing.then(() => announce(payload, senderName, arrived, live));
     announcing = run.catch(() => undefined);
-    return run;
+    return run.catch((error: unknown) => {
+      const { sessionId, content } = payload;
+      // Not stored for now: this node's members have it live all the same; the sender sends it again.
+      if (error instanceof ProtocolError && error.code === 'UNAVAILABLE') live.send();
+      // Refused: the members who saw it live are told it is gone.
+      else if (live.sent && error instanceof ProtocolError) {
+        socket.to(sessionRoom(sessionId)).local.emit('content-cancelled', { sessionId, contentId: content.contentId, code: error.code });
+      }
+      live.settle();
+      throw error;
+    });
   });
 
-  async function announce({ sessionId, content, data }: ContentPayload) {
-    const senderName = requireMember(socket, sessionId);
+  /** The `content` event the other members get. */
+  function relayed({ sessionId, content, data }: ContentPayload, senderName: string, timestamp: number) {
+    const { contentId, totalChunks, encryptedDescriptor, iv } = content;
+    const header = { contentId, totalChunks, encryptedDescriptor, iv, senderId: socket.id, senderName, timestamp };
+    return data ? { sessionId, content: header, data } : { sessionId, content: header };
+  }
+
+  async function announce(payload: ContentPayload, senderName: string, now: number, live: LiveRelay) {
+    const { sessionId, content, data } = payload;
     const { contentId, totalChunks, resumeToken } = content;
     if (totalChunks > 0) uploads.checkCapacity(socket.id);
-    const now = Date.now();
-    const room = sessionRoom(sessionId);
-    const relayed = (timestamp: number) => {
-      const header = { contentId, totalChunks, encryptedDescriptor: content.encryptedDescriptor, iv: content.iv, senderId: socket.id, senderName, timestamp };
-      return data ? { sessionId, content: header, data } : { sessionId, content: header };
-    };
-    const storing = store.addItem(
+    const item = await store.addItem(
       sessionId,
       {
         contentId,
@@ -111,31 +123,14 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
       },
       { maxItems: config.sessionMaxItems, maxBytes: config.sessionQuotaBytes },
     );
-    // A store that is slow to answer (Redis stalled or down) does not hold up this node's members:
-    // they get the item live, and the other nodes once it is stored (receivers dedupe by content id).
-    let sentLive = false;
-    const live = setTimeout(() => {
-      sentLive = true;
-      socket.to(room).local.emit('content', relayed(now));
-    }, LIVE_RELAY_AFTER_MS);
-    let item;
-    try {
-      item = await storing;
-    } catch (error) {
-      // UNAVAILABLE: the sender sends it again. Refused: the members who saw it are told it is gone.
-      if (sentLive && error instanceof ProtocolError && error.code !== 'UNAVAILABLE') {
-        socket.to(room).local.emit('content-cancelled', { sessionId, contentId, code: error.code });
-      }
-      throw error;
-    } finally {
-      clearTimeout(live);
-    }
+    live.settle();
     if (totalChunks > 0) {
       uploads.begin({ sessionId, contentId, senderId: socket.id, generation: item.generation, totalChunks, bytes: item.bytes });
       // Gone while the item was stored: the upload waits for a resume like any other.
       if (!socket.connected) releaseUploads(ctx, uploads.detachSender(socket.id));
     }
-    (sentLive ? toOtherNodes(ctx, room) : socket.to(room)).emit('content', relayed(item.timestamp));
+    const room = sessionRoom(sessionId);
+    (live.sent ? toOtherNodes(ctx, room) : socket.to(room)).emit('content', relayed(payload, senderName, item.timestamp));
     await store.touchSession(sessionId, now);
     return { contentId };
   }
