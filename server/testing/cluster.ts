@@ -17,6 +17,7 @@ import { startRedis, type RedisServer } from '../ops/redis-server.ts';
 import { prepareSwift, startSwift, swiftS3Config, SWIFT_CREDENTIALS, SWIFT_PACKAGES, SWIFT_PROXY_COMMAND, type SwiftServer } from '../ops/swift-server.ts';
 import { ObjectStore } from '../store/redis-s3/object-store.ts';
 import { PROJECT_ROOT, startServer, tempDir, type TestServer } from './harness.ts';
+import { spawnServer, type ServerProcess } from './server-process.ts';
 
 const redisTool = requireDebianTool('redis-server', 'redis-server', '/usr/bin/redis-server');
 const swiftTool = requireDebianTool(SWIFT_PROXY_COMMAND, SWIFT_PACKAGES, `/usr/bin/${SWIFT_PROXY_COMMAND}`);
@@ -91,6 +92,8 @@ export interface TestCluster {
   env: Record<string, string>;
   /** Starts a node of this cluster in this process, on a free port. */
   node(t: TestContext, nodeId: string, env?: Record<string, string>): Promise<TestServer>;
+  /** Starts a node as its own process (server/main.ts), for kill -9 and SIGSTOP. */
+  nodeProcess(t: TestContext, nodeId: string, env?: Record<string, string>): Promise<ServerProcess>;
 }
 
 /**
@@ -130,6 +133,8 @@ export async function startTestCluster(
       nodes.push(node);
       return node;
     },
+    nodeProcess: async (test, nodeId, extra = {}) =>
+      spawnServer(test, { LOG_LEVEL: 'error', ...clusterEnv, NODE_ID: nodeId, DATA_DIR: await tempDir(test), ...extra }),
   };
 }
 
@@ -143,7 +148,7 @@ export interface TestProxy {
 }
 
 /** The shipped haproxy.cfg in front of `nodes` (name -> server), on free ports, with a fresh certificate. */
-export async function startTestHaproxy(t: TestContext, nodes: Record<string, TestServer>): Promise<TestProxy> {
+export async function startTestHaproxy(t: TestContext, nodes: Record<string, { port: number }>): Promise<TestProxy> {
   if (!('path' in haproxyTool) || !('path' in opensslTool)) throw new Error('haproxy and openssl are needed');
   const dir = await tempDir(t);
   const certificate = path.join(dir, 'haproxy.pem');
