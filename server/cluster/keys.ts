@@ -51,6 +51,10 @@ export class RedisKeys {
   get nodes(): string {
     return `${this.prefix}nodes`;
   }
+  /** Hash: node id -> the token of its current incarnation (its heartbeats count only with it). */
+  get nodeTokens(): string {
+    return `${this.prefix}node-tokens`;
+  }
   /** Counter giving members their join order. */
   get memberOrder(): string {
     return `${this.prefix}member-order`;

@@ -86,6 +86,18 @@ async function open(redis: Redis, target: RedisTarget): Promise<void> {
   }
 }
 
+/** How long a polite QUIT may take before the socket is simply closed (Redis unreachable). */
+const QUIT_TIMEOUT_MS = 1_000;
+
+/** Quits politely, but never waits on a link that is cut: a node must be able to stop when Redis is unreachable. */
+async function closeConnection(redis: Redis): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)));
+  await Promise.race([redis.quit().then(() => undefined, () => undefined), late]);
+  clearTimeout(timer);
+  redis.disconnect();
+}
+
 /** Connects all three, or fails with a ConfigError naming REDIS_URL (or REDIS_SENTINELS). */
 export async function connectRedis(target: RedisTarget | string, nodeId: string, log: Logger): Promise<RedisConnections> {
   if (typeof target === 'string') target = { url: target, sentinels: undefined, sentinelName: 'mymaster' };
@@ -114,8 +126,6 @@ export async function connectRedis(target: RedisTarget | string, nodeId: string,
     subscriber,
     isUp: () => command.status === 'ready',
     onSubscriberRestored: (listener) => void restored.push(listener),
-    close: async () => {
-      await Promise.all(all.map((redis) => redis.quit().catch(() => redis.disconnect())));
-    },
+    close: () => Promise.all(all.map(closeConnection)).then(() => undefined),
   };
 }

@@ -44,17 +44,32 @@ end
 return 1
 `);
 
-/** KEYS: nodes. ARGV: node id. Reply: 1 if the node was not registered (first beat, or removed since). */
+/**
+ * A beat counts only for the incarnation that registered (its token): once a
+ * node was found dead, its beats, even ones sent before and delivered late
+ * (a cut link that heals), no longer register it; it must register anew.
+ * KEYS: nodes, node tokens. ARGV: node id, token. Reply: 1, or 0 when this incarnation was removed.
+ */
 export const HEARTBEAT = new LuaScript(`
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
 ${NOW_MS}
-return redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+return 1
+`);
+
+/** A node's new incarnation. KEYS: nodes, node tokens. ARGV: node id, token. */
+export const REGISTER = new LuaScript(`
+${NOW_MS}
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+return 1
 `);
 
 /**
  * Removes the members of every node whose heartbeat is older than the
  * timeout (ARGV[3] = '0'), or of one node whatever its heartbeat
  * (ARGV[3] = '1', ARGV[4] = the node: a node's own leftovers).
- * KEYS: nodes. ARGV: timeout ms, key prefix, force, node.
+ * KEYS: nodes, node tokens. ARGV: timeout ms, key prefix, force, node.
  * Reply: flat list of session id, {client ids removed}.
  */
 export const REAP = new LuaScript(`
@@ -64,6 +79,7 @@ if ARGV[3] == '1' then nodes = {ARGV[4]} else nodes = redis.call('ZRANGEBYSCORE'
 local out = {}
 for _, node in ipairs(nodes) do
   redis.call('ZREM', KEYS[1], node)
+  redis.call('HDEL', KEYS[2], node)
   local sessionsKey = ARGV[2] .. 'node-sessions:' .. node
   for _, sid in ipairs(redis.call('SMEMBERS', sessionsKey)) do
     local membersKey = ARGV[2] .. 'members:' .. sid

@@ -14,6 +14,7 @@
  * the first node back must not take the others, which are about to beat
  * again, for dead.
  */
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ProtocolError } from '../../protocol/errors.ts';
 import type { ClientInfo } from '../../protocol/events.ts';
@@ -22,7 +23,7 @@ import { describeError, type Logger } from '../log.ts';
 import type { RedisKeys } from '../cluster/keys.ts';
 import { guarded } from '../cluster/unavailable.ts';
 import { inJoinOrder, type Presence } from './presence.ts';
-import { HEARTBEAT, JOIN, LEAVE, REAP } from './presence.redis-scripts.ts';
+import { HEARTBEAT, JOIN, LEAVE, REAP, REGISTER } from './presence.redis-scripts.ts';
 
 type Expired = (sessionId: string, clientIds: string[]) => void;
 
@@ -48,7 +49,8 @@ export class RedisPresence implements Presence {
   /** Leaves that could not reach Redis: tried again at every heartbeat, so no member stays behind. */
   private readonly pendingLeaves: Array<[string, string]> = [];
   private timer: NodeJS.Timeout | undefined;
-  private registered = false;
+  /** This incarnation's token: its heartbeats count only with it (presence.redis-scripts.ts). */
+  private token = '';
   private ticking = false;
   /** Since when this node's heartbeats have all gone through (undefined after a failure). */
   private steadySince: number | undefined;
@@ -81,7 +83,7 @@ export class RedisPresence implements Presence {
       }
     }
     for (const expired of await this.reap(this.nodeId)) this.pendingExpired.push(expired);
-    await this.beat();
+    await this.register();
     this.timer = setInterval(() => void this.tick(), this.heartbeatMs);
     this.timer.unref();
   }
@@ -181,15 +183,18 @@ export class RedisPresence implements Presence {
     }
   }
 
+  private async register(): Promise<void> {
+    this.token = randomBytes(12).toString('hex');
+    await REGISTER.run(this.redis, [this.keys.nodes, this.keys.nodeTokens], [this.nodeId, this.token]);
+  }
+
   private async beat(): Promise<void> {
-    const added = await HEARTBEAT.run(this.redis, [this.keys.nodes], [this.nodeId]);
-    if (added === 1 && this.registered) {
-      // Removed by another node meanwhile: our members are gone from every session.
-      this.local.clear();
-      this.elsewhere.clear();
-      for (const listener of this.evictedListeners) listener();
-    }
-    this.registered = true;
+    if ((await HEARTBEAT.run(this.redis, [this.keys.nodes, this.keys.nodeTokens], [this.nodeId, this.token])) === 1) return;
+    // Found dead meanwhile (hung, or cut off from Redis): our members are gone from every session.
+    this.local.clear();
+    this.elsewhere.clear();
+    for (const listener of this.evictedListeners) listener();
+    await this.register();
   }
 
   /** Removes the members of the nodes that stopped beating (this one excepted: it just beat); returns them by session. */
@@ -200,7 +205,7 @@ export class RedisPresence implements Presence {
   /** Removes the members of `node` whatever its heartbeat, or (undefined) of every node found dead. */
   private async reap(node: string | undefined): Promise<Array<[string, string[]]>> {
     const args = [this.nodeTimeoutMs, this.keys.prefix, node === undefined ? '0' : '1', node ?? ''];
-    const reply = (await REAP.run(this.redis, [this.keys.nodes], args)) as Array<string | string[]>;
+    const reply = (await REAP.run(this.redis, [this.keys.nodes, this.keys.nodeTokens], args)) as Array<string | string[]>;
     const removed: Array<[string, string[]]> = [];
     for (let i = 0; i + 1 < reply.length; i += 2) removed.push([reply[i] as string, reply[i + 1] as string[]]);
     if (node === undefined && removed.length > 0) this.log.warn('removed the members of a node that stopped', { sessions: removed.length });

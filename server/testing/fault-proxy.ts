@@ -1,9 +1,13 @@
 /**
  * A fault-injecting TCP proxy on 127.0.0.1 for failure tests: put it between
  * a node and Redis or the object store, then switch it between passing
- * traffic, black-holing it (connections stay open, nothing goes through:
- * a cut network or a hung peer) and resetting it (every connection, old and
- * new, is refused with a reset: a peer that is down).
+ * traffic, black-holing it and resetting it.
+ *
+ * - blackhole: a cut network. Connections stay open and nothing gets
+ *   through; what was sent waits, as TCP would keep retransmitting it, and
+ *   arrives once the proxy passes traffic again.
+ * - reset: a peer that is down. Every connection, old and new, is refused
+ *   with a reset.
  */
 import { once } from 'node:events';
 import net from 'node:net';
@@ -19,9 +23,24 @@ export interface FaultProxy {
   set(mode: FaultMode): void;
 }
 
+type Pair = { client: net.Socket; upstream: net.Socket };
+
+/** Stops reading both ways: bytes wait in the sockets' buffers. */
+function hold({ client, upstream }: Pair): void {
+  client.unpipe(upstream);
+  upstream.unpipe(client);
+  client.pause();
+  upstream.pause();
+}
+
+function release({ client, upstream }: Pair): void {
+  client.pipe(upstream);
+  upstream.pipe(client);
+}
+
 export async function startFaultProxy(t: TestContext, targetPort: number): Promise<FaultProxy> {
   let mode: FaultMode = 'pass';
-  const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  const pairs = new Set<Pair>();
 
   const server = net.createServer((client) => {
     if (mode === 'reset') {
@@ -31,13 +50,9 @@ export async function startFaultProxy(t: TestContext, targetPort: number): Promi
     const upstream = net.connect(targetPort, '127.0.0.1');
     const pair = { client, upstream };
     pairs.add(pair);
-    const forward = (from: net.Socket, to: net.Socket) =>
-      from.on('data', (data: Buffer) => {
-        // Black-holed: the bytes are swallowed, as a cut link would; the sockets stay open.
-        if (mode === 'pass') to.write(data);
-      });
-    forward(client, upstream);
-    forward(upstream, client);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    if (mode === 'blackhole') hold(pair);
     const close = () => {
       pairs.delete(pair);
       client.destroy();
@@ -63,7 +78,10 @@ export async function startFaultProxy(t: TestContext, targetPort: number): Promi
       return mode;
     },
     set(next) {
+      const before = mode;
       mode = next;
+      if (next === 'blackhole' && before === 'pass') for (const pair of pairs) hold(pair);
+      if (next === 'pass' && before === 'blackhole') for (const pair of pairs) release(pair);
       if (next === 'reset') {
         for (const { client, upstream } of pairs) {
           client.resetAndDestroy();
