@@ -60,7 +60,7 @@ function placement(variant: Variant, single: ServerHandle | undefined, cluster: 
   const [one, two] = cluster!.nodes as [ServerHandle, ServerHandle];
   if (variant === 'same-node') return { senderUrl: one.url, receiverUrl: one.url, servers: cluster!.nodes };
   if (variant === 'cross-node') return { senderUrl: one.url, receiverUrl: two.url, servers: cluster!.nodes };
-  return { senderUrl: cluster!.proxyUrl, receiverUrl: cluster!.proxyUrl, servers: cluster!.nodes };
+  return { senderUrl: cluster!.proxy.url, receiverUrl: cluster!.proxy.url, servers: cluster!.nodes };
 }
 
 const cpuOf = (servers: ServerHandle[]) => servers.reduce((sum, server) => sum + (server.cpuSeconds() ?? 0), 0);

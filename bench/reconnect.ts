@@ -15,24 +15,33 @@
  * socket.io-clients using the SDK's reconnection settings (DEFAULT_SOCKET_OPTIONS)
  * that re-send `join` on every connect: the reconnection floor, with nothing stored.
  *
- *   npx tsx bench/reconnect.ts [--clients 500] [--per-session 10] [--items 10] [--file-size 100k]
+ * With --nodes N (2 or more) the clients go through HAProxy to N nodes (a
+ * cluster: Redis, Swift) and one node, the busiest, is stopped for good:
+ * killed (--signal SIGKILL) or drained (SIGTERM); its clients move to the
+ * others. Times are from the signal to the re-join of each client that lost
+ * its connection; the baseline is N bare Socket.IO servers behind the same
+ * HAProxy. bench/failover.ts runs every fault (and a Redis restart) in a row.
+ *
+ *   npx tsx bench/reconnect.ts [--clients 500] [--per-session 10] [--items 10] [--file-size 100k] [--nodes 1]
  *                              [--signal SIGTERM|SIGKILL] [--runs 3] [--variants sio-ours,sdk] [--rejoin-limit 60]
  */
-import { randomUUID } from 'node:crypto';
 import { benchMain, listValue, numberValue, pick, stringValue, type BenchOutcome } from './lib/cli.ts';
 import { formatSize, parseSize } from './lib/format.ts';
-import { MANY_CLIENTS_ENV, restartableShareThings, sleep, summarise, waitForEvent } from './lib/load.ts';
+import { MANY_CLIENTS_ENV, restartableShareThings, sleep, type LatencySummary } from './lib/load.ts';
 import { nowNs } from './lib/child.ts';
-import { spawnTs, stopAll, type TsChild } from './lib/proc.ts';
+import { spawnTs, type TsChild } from './lib/proc.ts';
 import { makeRow, type BenchRow } from './lib/report.ts';
 import { medianOf, rotate } from './lib/stats.ts';
-import { RECONNECT_VARIANTS, type ReconnectLoadOptions, type ReconnectLoadResult, type ReconnectVariant } from './reconnect/common.ts';
+import { RECONNECT_VARIANTS, type ReconnectVariant } from './reconnect/common.ts';
+import { LoadGroup, problemsOf, type FaultOutcome, type LoadPlan } from './reconnect/loads.ts';
+import { startFailoverTarget } from './failover/targets.ts';
 
 interface ReconnectOptions {
   clients: number;
   perSession: number;
   items: number;
   fileBytes: number;
+  nodes: number;
   signal: 'SIGTERM' | 'SIGKILL';
   runs: number;
   variants: ReconnectVariant[];
@@ -42,19 +51,9 @@ interface ReconnectOptions {
 }
 
 interface Measurement {
-  fromStop: ReturnType<typeof summarise>;
-  fromListening: ReturnType<typeof summarise>;
-  downtimeMs: number;
-  /** Stop signal to exit (the graceful shutdown, or the kill). */
-  exitMs: number;
-  notRejoined: number;
-  rejoinFailed: number;
-  itemsShared: number;
-  itemsLost: number;
-  incomplete: number;
-  verified: number;
-  corrupt: number;
-  errors: string[];
+  outcome: FaultOutcome;
+  /** One node: stop signal to listening again, to exit, and re-join times from listening. */
+  restart?: { downtimeMs: number; exitMs: number; fromListening: LatencySummary };
 }
 
 interface Restartable {
@@ -87,96 +86,83 @@ function bareServer(): Restartable {
   return server;
 }
 
-async function measure(opts: ReconnectOptions, variant: ReconnectVariant, log: (line: string) => void): Promise<Measurement> {
+const planOf = (opts: ReconnectOptions, variant: ReconnectVariant, url: string): LoadPlan => ({ variant, url, ...opts });
+
+/** One server stopped and started again on the same port (ShareThings: the same DATA_DIR). */
+async function measureRestart(opts: ReconnectOptions, variant: ReconnectVariant, log: (line: string) => void): Promise<Measurement> {
   const server: Restartable = variant === 'sdk' ? await restartableShareThings({ label: 'sharethings', env: MANY_CLIENTS_ENV }) : bareServer();
-  const loads: TsChild[] = [];
+  let group: LoadGroup | undefined;
   try {
     await server.start();
-    const sessionPrefix = `reconnect-${randomUUID().slice(0, 8)}`;
-    for (let first = 0; first < opts.loadProcs; first++) {
-      const options: ReconnectLoadOptions = {
-        variant, url: server.url, first, step: opts.loadProcs, total: opts.clients, perSession: opts.perSession, sessionPrefix,
-        items: opts.items, fileBytes: opts.fileBytes, rejoinLimitMs: opts.rejoinLimitMs, timeoutMs: opts.rejoinLimitMs + 300_000,
-      };
-      loads.push(spawnTs('bench/reconnect/load.ts', { label: `${variant} load ${first}`, options }));
-    }
-    const all = async (command: string, event: string, timeoutMs: number) => {
-      for (const load of loads) load.send(command);
-      return Promise.all(loads.map((load) => waitForEvent<{ count?: number; items?: number }>(load, event, timeoutMs)));
-    };
-    await Promise.all(loads.map((load) => load.ready(60_000)));
-    await all('go', 'joined', 120_000);
-    const shared = await all('share', 'shared', 120_000);
+    group = await LoadGroup.start(planOf(opts, variant, server.url));
     await sleep(500); // let the relays of the last items reach everyone
-    for (const load of loads) load.send('restart');
-    const stopNs = nowNs();
-    await server.stop(opts.signal);
-    const exitedNs = nowNs();
-    await server.start();
-    const listeningNs = nowNs();
-    log(`  ${variant}: ${shared.reduce((sum, s) => sum + (s.items ?? 0), 0)} items shared; server ${opts.signal === 'SIGKILL' ? 'killed' : 'stopped'} and listening again after ` +
-      `${((listeningNs - stopNs) / 1e6).toFixed(0)} ms; waiting for re-joins`);
-    await Promise.all(loads.map((load) => waitForEvent(load, 'rejoined', opts.rejoinLimitMs + 30_000)));
-    for (const load of loads) load.send('verify');
-    const results = await Promise.all(loads.map((load) => load.result<ReconnectLoadResult>(180_000)));
-
-    const rejoins = results.flatMap((r) => r.rejoinNs).filter((ns): ns is number => ns !== null);
-    const sharedBySession = new Map<number, Set<string>>();
-    for (const item of results.flatMap((r) => r.shared)) {
-      if (!sharedBySession.has(item.session)) sharedBySession.set(item.session, new Set());
-      sharedBySession.get(item.session)!.add(item.contentId);
-    }
-    let itemsLost = 0;
-    let incomplete = 0;
-    for (const entry of results.flatMap((r) => r.seen)) {
-      const ids = new Set(entry.ids);
-      for (const id of sharedBySession.get(entry.session) ?? []) if (!ids.has(id)) itemsLost += 1;
-      incomplete += entry.incomplete;
-    }
-    const total = results.reduce((sum, r) => sum + r.clients, 0);
+    const { outcome, faultNs, faultResult } = await group.around(async () => {
+      await server.stop(opts.signal);
+      const exitedNs = nowNs();
+      await server.start();
+      return { exitedNs, listeningNs: nowNs() };
+    });
+    log(`  ${variant}: ${group.itemsShared} items shared; server ${opts.signal === 'SIGKILL' ? 'killed' : 'stopped'} and listening again after ` +
+      `${((faultResult.listeningNs - faultNs) / 1e6).toFixed(0)} ms`);
+    const rejoinedAt = outcome.rejoined; // from the stop
     return {
-      fromStop: summarise(rejoins.map((ns) => (ns - stopNs) / 1e6)),
-      fromListening: summarise(rejoins.map((ns) => (ns - listeningNs) / 1e6)),
-      downtimeMs: (listeningNs - stopNs) / 1e6,
-      exitMs: (exitedNs - stopNs) / 1e6,
-      notRejoined: total - rejoins.length,
-      rejoinFailed: results.reduce((sum, r) => sum + r.rejoinFailed, 0),
-      itemsShared: [...sharedBySession.values()].reduce((sum, set) => sum + set.size, 0),
-      itemsLost,
-      incomplete,
-      verified: results.reduce((sum, r) => sum + r.verified, 0),
-      corrupt: results.reduce((sum, r) => sum + r.corrupt.length, 0),
-      errors: results.flatMap((r) => r.errors),
+      outcome,
+      restart: {
+        downtimeMs: (faultResult.listeningNs - faultNs) / 1e6,
+        exitMs: (faultResult.exitedNs - faultNs) / 1e6,
+        fromListening: shift(rejoinedAt, (faultResult.listeningNs - faultNs) / 1e6),
+      },
     };
   } finally {
-    await stopAll(loads, 5_000);
+    await group?.close();
     await server.dispose();
+  }
+}
+
+/** A summary of times measured from an instant `byMs` later. */
+function shift(summary: LatencySummary, byMs: number): LatencySummary {
+  return { ...summary, p50: summary.p50 - byMs, p90: summary.p90 - byMs, p99: summary.p99 - byMs, max: summary.max - byMs };
+}
+
+/** N nodes behind HAProxy; the busiest is killed or drained for good. */
+async function measureNodeLoss(opts: ReconnectOptions, variant: ReconnectVariant, log: (line: string) => void): Promise<Measurement> {
+  const target = await startFailoverTarget(variant, opts.nodes, log);
+  let group: LoadGroup | undefined;
+  try {
+    group = await LoadGroup.start(planOf(opts, variant, target.url));
+    await sleep(500); // let the relays of the last items reach everyone
+    const victim = await target.busiestNode();
+    const { outcome } = await group.around(() => (opts.signal === 'SIGKILL' ? target.kill(victim) : target.drain(victim)));
+    log(`  ${variant}: ${group.itemsShared} items shared; node${victim + 1} ${opts.signal === 'SIGKILL' ? 'killed' : 'drained'}, ${outcome.affected} clients moved`);
+    return { outcome };
+  } finally {
+    await group?.close();
+    await target.stop();
   }
 }
 
 async function run(opts: ReconnectOptions, ctx: { smoke: boolean; log: (line: string) => void }): Promise<BenchOutcome> {
   const { log } = ctx;
+  const cluster = opts.nodes > 1;
+  const fault = cluster ? `node ${opts.signal === 'SIGKILL' ? 'killed (kill -9)' : 'drained (SIGTERM)'} of ${opts.nodes}` : `restart with ${opts.signal}`;
   const notes: string[] = [];
   const problems: string[] = [];
   const measured = new Map<ReconnectVariant, Measurement[]>(opts.variants.map((v) => [v, []]));
   for (let runIndex = 0; runIndex < opts.runs; runIndex++) {
     for (const variant of rotate(opts.variants, runIndex)) {
       log(`reconnect run ${runIndex + 1}/${opts.runs} ${variant}: ${opts.clients} clients in sessions of ${opts.perSession}, ` +
-        `${variant === 'sdk' ? `${opts.items} items per session, ` : ''}restart with ${opts.signal}`);
-      const m = await measure(opts, variant, log);
+        `${variant === 'sdk' ? `${opts.items} items per session, ` : ''}${fault}`);
+      const m = await (cluster ? measureNodeLoss : measureRestart)(opts, variant, log);
       measured.get(variant)!.push(m);
-      log(`  ${variant}: re-joined p50/p99/max ${m.fromStop.p50.toFixed(0)}/${m.fromStop.p99.toFixed(0)}/${m.fromStop.max.toFixed(0)} ms after the stop ` +
-        `(downtime ${m.downtimeMs.toFixed(0)} ms, of which exit ${m.exitMs.toFixed(0)} ms); ${m.notRejoined} not re-joined` +
-        (variant === 'sdk' ? `; items shared ${m.itemsShared}, lost ${m.itemsLost} (client views), incomplete ${m.incomplete}, read back ${m.verified}, corrupt ${m.corrupt}` : ''));
+      const o = m.outcome;
+      log(`  ${variant}: re-joined p50/p99/max ${o.rejoined.p50.toFixed(0)}/${o.rejoined.p99.toFixed(0)}/${o.rejoined.max.toFixed(0)} ms after the signal ` +
+        (m.restart ? `(downtime ${m.restart.downtimeMs.toFixed(0)} ms, of which exit ${m.restart.exitMs.toFixed(0)} ms)` : `(${o.affected} clients moved)`) +
+        `; ${o.notRejoined} not re-joined` +
+        (variant === 'sdk' ? `; items shared ${o.itemsShared}, lost ${o.itemsLost} (client views), incomplete ${o.incomplete}, read back ${o.verified}, corrupt ${o.corrupt}` : ''));
       const where = `${variant} run ${runIndex + 1}`;
-      if (m.notRejoined > 0) problems.push(`${where}: ${m.notRejoined} of ${opts.clients} clients did not re-join within ${opts.rejoinLimitMs / 1000} s (${m.rejoinFailed} failed for good)`);
-      if (variant === 'sdk') {
-        if (m.itemsLost > 0) problems.push(`${where}: ${m.itemsLost} item views LOST (an item missing from a client's history)`);
-        if (m.corrupt > 0) problems.push(`${where}: ${m.corrupt} items read back with the wrong SHA-256`);
-        if (m.verified !== m.itemsShared) problems.push(`${where}: ${m.verified} of ${m.itemsShared} items read back intact by a fresh client`);
-        if (m.incomplete > 0) problems.push(`${where}: ${m.incomplete} item views not complete after the re-join`);
-      }
-      if (m.errors.length > 0) notes.push(`${where}: errors: ${m.errors.slice(0, 3).join('; ')}`);
+      problems.push(...problemsOf(o, variant, where, opts.rejoinLimitMs));
+      if (o.affected === 0) problems.push(`${where}: no client lost its connection`);
+      if (o.errors.length > 0) notes.push(`${where}: errors: ${o.errors.slice(0, 3).join('; ')}`);
     }
   }
   // A smoke run that loses anything fails (so `make test` catches it); a full run reports it.
@@ -187,42 +173,52 @@ async function run(opts: ReconnectOptions, ctx: { smoke: boolean; log: (line: st
   const f = (value: number | null, digits = 0) => (value === null ? '?' : value.toFixed(digits));
   for (const variant of opts.variants) {
     const list = measured.get(variant)!;
-    const med = (get: (m: Measurement) => number) => medianOf(list.map(get)) ?? null;
-    const sum = (get: (m: Measurement) => number) => list.reduce((total, m) => total + get(m), 0);
+    const med = (get: (m: Measurement) => number | undefined) => medianOf(list.map(get)) ?? null;
+    const sum = (get: (o: FaultOutcome) => number) => list.reduce((total, m) => total + get(m.outcome), 0);
     const details = {
-      p50Ms: med((m) => m.fromStop.p50),
-      p99Ms: med((m) => m.fromStop.p99),
-      maxMs: med((m) => m.fromStop.max),
-      downtimeMs: med((m) => m.downtimeMs),
-      exitMs: med((m) => m.exitMs),
-      fromListeningP50Ms: med((m) => m.fromListening.p50),
-      fromListeningP99Ms: med((m) => m.fromListening.p99),
-      fromListeningMaxMs: med((m) => m.fromListening.max),
-      notRejoined: sum((m) => m.notRejoined),
-      itemsShared: variant === 'sdk' ? sum((m) => m.itemsShared) : null,
-      itemsLost: variant === 'sdk' ? sum((m) => m.itemsLost) : null,
-      incomplete: variant === 'sdk' ? sum((m) => m.incomplete) : null,
-      verified: variant === 'sdk' ? sum((m) => m.verified) : null,
-      corrupt: variant === 'sdk' ? sum((m) => m.corrupt) : null,
+      p50Ms: med((m) => m.outcome.rejoined.p50),
+      p99Ms: med((m) => m.outcome.rejoined.p99),
+      maxMs: med((m) => m.outcome.rejoined.max),
+      downtimeMs: med((m) => m.restart?.downtimeMs),
+      exitMs: med((m) => m.restart?.exitMs),
+      fromListeningP50Ms: med((m) => m.restart?.fromListening.p50),
+      fromListeningP99Ms: med((m) => m.restart?.fromListening.p99),
+      fromListeningMaxMs: med((m) => m.restart?.fromListening.max),
+      moved: cluster ? med((m) => m.outcome.affected) : null,
+      notRejoined: sum((o) => o.notRejoined),
+      itemsShared: variant === 'sdk' ? sum((o) => o.itemsShared) : null,
+      itemsLost: variant === 'sdk' ? sum((o) => o.itemsLost) : null,
+      incomplete: variant === 'sdk' ? sum((o) => o.incomplete) : null,
+      verified: variant === 'sdk' ? sum((o) => o.verified) : null,
+      corrupt: variant === 'sdk' ? sum((o) => o.corrupt) : null,
     };
     const items = variant === 'sdk'
       ? `; items lost ${details.itemsLost} of ${details.itemsShared} x ${opts.perSession} views, read back ${details.verified}/${details.itemsShared}, corrupt ${details.corrupt} (all runs)`
       : '';
-    const common = `downtime ${f(details.downtimeMs)} ms (exit ${f(details.exitMs)}); from listening p50/p99/max ${f(details.fromListeningP50Ms)}/${f(details.fromListeningP99Ms)}/${f(details.fromListeningMaxMs)} ms; ` +
-      `not re-joined ${details.notRejoined}`;
+    const common = cluster
+      ? `clients moved ${f(details.moved)}; not re-joined ${details.notRejoined}`
+      : `downtime ${f(details.downtimeMs)} ms (exit ${f(details.exitMs)}); from listening p50/p99/max ${f(details.fromListeningP50Ms)}/${f(details.fromListeningP99Ms)}/${f(details.fromListeningMaxMs)} ms; ` +
+        `not re-joined ${details.notRejoined}`;
     for (const [label, get, text] of [
-      ['re-joined p50', (m: Measurement) => m.fromStop.p50, `${common}${items}`],
-      ['re-joined p99', (m: Measurement) => m.fromStop.p99, ''],
-      ['re-joined max (all in)', (m: Measurement) => m.fromStop.max, ''],
+      ['re-joined p50', (m: Measurement) => m.outcome.rejoined.p50, `${common}${items}`],
+      ['re-joined p99', (m: Measurement) => m.outcome.rejoined.p99, ''],
+      ['re-joined max (all in)', (m: Measurement) => m.outcome.rejoined.max, ''],
     ] as const) {
       rows.push(makeRow({ case: label, variant, unit: 'ms (lower is better)', baseline: variant === 'sio-ours', details, runs: list.map(get), detailText: text }));
     }
   }
-  notes.push(`${opts.clients} clients in sessions of ${opts.perSession} (${opts.loadProcs} load process(es)); server restarted with ${opts.signal} on the same port ` +
-    `(sharethings: same DATA_DIR); times from the stop signal to each client's re-join (SDK: \`rejoin\` event; baseline: the ack of its re-sent join); ` +
-    'clients use the SDK\'s reconnection defaults (1 s first delay, randomised +-50%, doubling to 5 s), websocket only, so the times are mostly the reconnection backoff and the restart (downtime = stop to listening, incl. Node + tsx start-up)');
-  notes.push(`sdk: each session's first client shared ${opts.items} items (half inline texts, half ${formatSize(opts.fileBytes)} files) before the restart, all acknowledged; ` +
-    'lost = items missing from a client\'s history() after its re-join, summed over clients; read back = items a fresh client read from the restarted server with the right SHA-256');
+  if (cluster) {
+    notes.push(`${opts.clients} clients in sessions of ${opts.perSession} (${opts.loadProcs} load process(es)) through HAProxy (the shipped haproxy.cfg) to ${opts.nodes} nodes; ` +
+      `the busiest node ${opts.signal === 'SIGKILL' ? 'killed (kill -9)' : 'drained (SIGTERM; ShareThings waits for HAProxy to see it unready, DRAIN_TIMEOUT 5 s)'}; ` +
+      'times from the signal to the re-join of each client that lost its connection (SDK: `rejoin` event; baseline: bare Socket.IO nodes, the ack of the re-sent join); ' +
+      'clients use the SDK\'s reconnection defaults (1 s first delay, randomised +-50%, doubling to 5 s), websocket only');
+  } else {
+    notes.push(`${opts.clients} clients in sessions of ${opts.perSession} (${opts.loadProcs} load process(es)); server restarted with ${opts.signal} on the same port ` +
+      `(sharethings: same DATA_DIR); times from the stop signal to each client's re-join (SDK: \`rejoin\` event; baseline: the ack of its re-sent join); ` +
+      'clients use the SDK\'s reconnection defaults (1 s first delay, randomised +-50%, doubling to 5 s), websocket only, so the times are mostly the reconnection backoff and the restart (downtime = stop to listening, incl. Node + tsx start-up)');
+  }
+  notes.push(`sdk: each session's first client shared ${opts.items} items (half inline texts, half ${formatSize(opts.fileBytes)} files) before the ${cluster ? 'fault' : 'restart'}, all acknowledged; ` +
+    'lost = items missing from a client\'s history() after its re-join, summed over clients; read back = items a fresh client read afterwards with the right SHA-256');
   return {
     options: { ...opts, fileBytes: formatSize(opts.fileBytes) },
     baselineVariant: 'sio-ours',
@@ -241,6 +237,7 @@ await benchMain<ReconnectOptions>({
   --per-session N      clients per session (default 10; smoke 5)
   --items K            items shared per session before the restart, at most 50 (default 10; smoke 4)
   --file-size SIZE     size of the file items (default 100k; smoke 10k)
+  --nodes N            1: restart the server (default); 2 or more: a cluster behind HAProxy, one node killed or drained
   --signal S           SIGTERM (graceful restart, default) or SIGKILL
   --runs N             runs per variant, median reported (default 3; smoke 1)
   --variants LIST      ${RECONNECT_VARIANTS.join(',')}
@@ -251,6 +248,7 @@ await benchMain<ReconnectOptions>({
     'per-session': { type: 'string' },
     items: { type: 'string' },
     'file-size': { type: 'string' },
+    nodes: { type: 'string' },
     signal: { type: 'string' },
     runs: { type: 'string' },
     variants: { type: 'string' },
@@ -265,6 +263,7 @@ await benchMain<ReconnectOptions>({
       perSession: numberValue(values, 'per-session', smoke ? 5 : 10, (n) => integer(n) && n <= 1_000),
       items: numberValue(values, 'items', smoke ? 4 : 10, (n) => integer(n) && n <= 50),
       fileBytes: parseSize(stringValue(values, 'file-size') ?? (smoke ? '10k' : '100k')),
+      nodes: numberValue(values, 'nodes', 1, (n) => integer(n) && n <= 5),
       signal: pick([stringValue(values, 'signal') ?? 'SIGTERM'], ['SIGTERM', 'SIGKILL'] as const, 'signal')[0]!,
       runs: numberValue(values, 'runs', smoke ? 1 : 3, (n) => integer(n) && n <= 10),
       variants: pick(listValue(values, 'variants') ?? [...RECONNECT_VARIANTS], RECONNECT_VARIANTS, 'variants'),

@@ -1,29 +1,37 @@
 /**
- * The cluster bench/cluster.ts measures: redis-server, Swift's S3 API and
- * N ShareThings nodes (each its own process, configured like production),
- * behind the shipped haproxy.cfg; all on 127.0.0.1. The same launchers
- * `make cluster` and the tests use (server/ops/).
+ * The cluster bench/cluster.ts and bench/failover.ts measure: redis-server,
+ * Swift's S3 API and N ShareThings nodes (each its own process, configured
+ * like production), behind the shipped haproxy.cfg; all on 127.0.0.1. The
+ * same launchers `make cluster` and the tests use (server/ops/). Nodes can be
+ * killed and started again, and Redis restarted on its AOF, for failover runs.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { requireDebianTool } from '../../server/ops/debian-tool.ts';
-import { haproxyConfig, startHaproxy } from '../../server/ops/haproxy.ts';
+import { haproxyCommand, haproxyConfig, serverStates, startHaproxy } from '../../server/ops/haproxy.ts';
 import { freePort, waitUntil, type Started } from '../../server/ops/process.ts';
 import { startRedis, type RedisServer } from '../../server/ops/redis-server.ts';
 import { prepareSwift, startSwift, swiftS3Config, SWIFT_CREDENTIALS, SWIFT_PACKAGES, SWIFT_PROXY_COMMAND, type SwiftServer } from '../../server/ops/swift-server.ts';
 import { ObjectStore } from '../../server/store/redis-s3/object-store.ts';
 import { MANY_CLIENTS_ENV } from '../lib/load.ts';
+import { nowNs } from '../lib/child.ts';
 import { PROJECT_ROOT } from '../lib/proc.ts';
 import { startShareThings, type ServerHandle } from '../lib/servers.ts';
 
 export interface ClusterInfra {
+  /** node1, node2...; a node stopped by a failover run stays in the list, replaced when started again. */
   nodes: ServerHandle[];
+  /** Starts node `index` (0-based) again, on a new port that HAProxy is told about; resolves once HAProxy has it up. */
+  restartNode(index: number): Promise<ServerHandle>;
+  /** kill -9 of redis-server. */
+  killRedis(): Promise<void>;
+  /** Starts it again on the same port and AOF; resolves (CLOCK_MONOTONIC ns) once it answers PING. */
+  startRedis(): Promise<number>;
+  proxy: Proxy;
   /** The object store alone: MB/s of `size` bytes PUT in `chunk`-sized objects, `window` at a time (the ceiling of a stored transfer). */
   objectStoreMBps(size: number, chunk: number, window: number): Promise<number>;
-  /** HAProxy's front end in front of every node. */
-  proxyUrl: string;
   swift: SwiftServer;
   /** Bytes Redis has sent to its clients so far (INFO stats: the pub/sub relay of broadcasts between nodes, mostly). */
   redisBytesOut(): Promise<number>;
@@ -38,9 +46,38 @@ function tool(command: string, pkg: string | string[], knownPath: string): strin
   throw new Error(`the cluster benchmark needs ${command}: ${found.skip}`);
 }
 
-export async function startClusterInfra(nodeCount: number, log: (line: string) => void): Promise<ClusterInfra> {
+/** HAProxy (the shipped haproxy.cfg) in front of some nodes. */
+export interface Proxy {
+  url: string;
+  /** Waits until HAProxy sees `node` in `state` (UP, DOWN, ...). */
+  waitFor(node: string, state: string, timeoutMs?: number): Promise<void>;
+  /** Points `node` at another port (a node started again) and waits until HAProxy has it up. */
+  moveNode(node: string, port: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startProxy(dir: string, nodes: Array<{ name: string; port: number }>): Promise<Proxy> {
+  const binary = tool('haproxy', 'haproxy', '/usr/sbin/haproxy');
+  const ports = { http: await freePort(), stats: await freePort(), runtime: await freePort() };
+  const shipped = await readFile(path.join(PROJECT_ROOT, 'haproxy.cfg'), 'utf8');
+  const configPath = path.join(dir, 'haproxy.cfg');
+  await writeFile(configPath, haproxyConfig(shipped, { ports, nodes }));
+  const started: Started = await startHaproxy(binary, configPath, ports, nodes.map(({ name }) => name));
+  const waitFor = (node: string, state: string, timeoutMs = 20_000) =>
+    waitUntil(async () => (await serverStates(ports.runtime)).get(node) === state, timeoutMs, () => `haproxy to see ${node} ${state}`);
+  return {
+    url: `http://127.0.0.1:${ports.http}`,
+    waitFor,
+    async moveNode(node, port) {
+      await haproxyCommand(ports.runtime, `set server sharethings_nodes/${node} addr 127.0.0.1 port ${port}`);
+      await waitFor(node, 'UP');
+    },
+    stop: () => started.stop('SIGKILL'),
+  };
+}
+
+export async function startClusterInfra(nodeCount: number, log: (line: string) => void, options: { nodeEnv?: Record<string, string> } = {}): Promise<ClusterInfra> {
   const redisBinary = tool('redis-server', 'redis-server', '/usr/bin/redis-server');
-  const haproxyBinary = tool('haproxy', 'haproxy', '/usr/sbin/haproxy');
   tool(SWIFT_PROXY_COMMAND, SWIFT_PACKAGES, `/usr/bin/${SWIFT_PROXY_COMMAND}`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sharethings-bench-cluster-'));
   const stoppable: Array<{ stop(): Promise<unknown> }> = [];
@@ -49,7 +86,7 @@ export async function startClusterInfra(nodeCount: number, log: (line: string) =
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const redis: RedisServer = await startRedis(redisBinary, await freePort(), path.join(dir, 'redis'));
+    let redis: RedisServer = await startRedis(redisBinary, await freePort(), path.join(dir, 'redis'));
     stoppable.push({ stop: () => redis.stop('SIGKILL') });
     const ports = { proxy: await freePort(), account: await freePort(), container: await freePort(), object: await freePort() };
     await prepareSwift(path.join(dir, 'swift'), ports);
@@ -61,33 +98,32 @@ export async function startClusterInfra(nodeCount: number, log: (line: string) =
     objects.close();
     log(`cluster: redis :${redis.port}, swift ${swift.endpoint}`);
 
-    const nodes: ServerHandle[] = [];
-    for (let index = 1; index <= nodeCount; index++) {
-      const node = await startShareThings({
-        label: `node${index}`,
+    const startNode = (index: number) =>
+      startShareThings({
+        label: `node${index + 1}`,
         env: {
           ...MANY_CLIENTS_ENV,
-          NODE_ID: `node${index}`,
+          NODE_ID: `node${index + 1}`,
           REDIS_URL: redis.url,
           S3_ENDPOINT: swift.endpoint,
           S3_BUCKET: s3.bucket,
           AWS_ACCESS_KEY_ID: SWIFT_CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: SWIFT_CREDENTIALS.secretAccessKey,
           DRAIN_TIMEOUT: '0',
+          ...options.nodeEnv,
         },
       });
-      nodes.push(node);
-      stoppable.push(node);
+    const nodes: ServerHandle[] = [];
+    // Stopped last to first, whichever process is the node's current one.
+    for (let index = 0; index < nodeCount; index++) {
+      nodes.push(await startNode(index));
+      stoppable.push({ stop: () => nodes[index]!.stop() });
     }
-
-    const proxyPorts = { http: await freePort(), stats: await freePort(), runtime: await freePort() };
-    const shipped = await readFile(path.join(PROJECT_ROOT, 'haproxy.cfg'), 'utf8');
-    const configPath = path.join(dir, 'haproxy.cfg');
-    await writeFile(configPath, haproxyConfig(shipped, { ports: proxyPorts, nodes: nodes.map((node, i) => ({ name: `node${i + 1}`, port: node.port })) }));
-    const proxy: Started = await startHaproxy(haproxyBinary, configPath, proxyPorts, nodes.map((_, i) => `node${i + 1}`));
-    stoppable.push({ stop: () => proxy.stop('SIGKILL') });
+    const proxy = await startProxy(dir, nodes.map((node, i) => ({ name: `node${i + 1}`, port: node.port })));
+    stoppable.push(proxy);
 
     const stats = new Redis(redis.url, { lazyConnect: true });
+    stats.on('error', () => undefined); // Redis restarted by a failover run: it reconnects
     await stats.connect();
     stoppable.push({ stop: () => stats.quit() });
     const infoField = async (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(await stats.info('stats'))?.[1] ?? NaN);
@@ -108,8 +144,19 @@ export async function startClusterInfra(nodeCount: number, log: (line: string) =
     };
     return {
       nodes,
+      async restartNode(index) {
+        await nodes[index]!.stop();
+        nodes[index] = await startNode(index);
+        await proxy.moveNode(`node${index + 1}`, nodes[index]!.port);
+        return nodes[index]!;
+      },
+      killRedis: () => redis.stop('SIGKILL'),
+      async startRedis() {
+        redis = await startRedis(redisBinary, redis.port, redis.dir);
+        return nowNs();
+      },
+      proxy,
       objectStoreMBps,
-      proxyUrl: `http://127.0.0.1:${proxyPorts.http}`,
       swift,
       redisBytesOut: () => infoField('total_net_output_bytes'),
       redisBytesIn: () => infoField('total_net_input_bytes'),

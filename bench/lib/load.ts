@@ -135,17 +135,22 @@ export class Commands {
   }
 
   /** Resolves on the first `word` line not yet consumed; rejects when stdin closes first. */
-  next(word: string): Promise<void> {
+  async next(word: string): Promise<void> {
+    await this.nextOf([word]);
+  }
+
+  /** Resolves with the first line not yet consumed that is one of `words`; rejects when stdin closes first. */
+  nextOf<W extends string>(words: readonly W[]): Promise<W> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const at = this.#seen.indexOf(word);
+        const at = this.#seen.findIndex((line) => (words as readonly string[]).includes(line));
         if (at >= 0) {
-          this.#seen.splice(at, 1);
+          const [word] = this.#seen.splice(at, 1);
           this.#waiters.delete(check);
-          resolve();
+          resolve(word as W);
         } else if (this.#closed) {
           this.#waiters.delete(check);
-          reject(new Error(`stdin closed before "${word}"`));
+          reject(new Error(`stdin closed before "${words.join('" or "')}"`));
         }
       };
       this.#waiters.add(check);

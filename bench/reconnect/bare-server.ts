@@ -4,7 +4,9 @@
  * acks; no store, so a restart loses nothing because it keeps nothing. It
  * listens on the port it is given (0 the first time), so it can be restarted
  * in place; SIGTERM closes like ShareThings does (io.close: clients see a
- * transport close and reconnect by themselves).
+ * transport close and reconnect by themselves). Behind HAProxy (the failover
+ * baseline) it answers the health check (/readyz) and reports its connections
+ * (/healthz), like a ShareThings node.
  */
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
@@ -12,7 +14,11 @@ import * as parser from '../../protocol/parser.ts';
 import { childOptions, sendReady } from '../lib/child.ts';
 
 const options = childOptions<{ port: number }>();
-const httpServer = createServer();
+const httpServer = createServer((req, res) => {
+  if (req.url?.startsWith('/socket.io/')) return;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify(req.url === '/healthz' ? { connections: io.engine.clientsCount } : { ready: true }));
+});
 const io = new Server(httpServer, { transports: ['websocket'], serveClient: false, parser });
 io.on('connection', (socket) => {
   socket.on('join', (room: string, ack: (response: object) => void) => {

@@ -21,7 +21,7 @@ export interface ReconnectLoadOptions {
   /** Items each session's sharer shares before the restart (half texts, half small files). */
   items: number;
   fileBytes: number;
-  /** After `restart`: give up waiting for re-joins after this long. */
+  /** After `settled`: give up waiting for re-joins after this long. */
   rejoinLimitMs: number;
   timeoutMs: number;
 }
@@ -32,19 +32,21 @@ export interface SharedItem {
   sha256: string;
 }
 
-export interface ReconnectLoadResult {
+/** What a load process saw around one fault (its `verified:n` event). */
+export interface CycleResult {
   clients: number;
-  /** CLOCK_MONOTONIC ns of each client's first re-join after the restart (null: none within the limit). */
+  /** CLOCK_MONOTONIC ns of the re-join of each client that lost its connection (null: none within the limit). */
   rejoinNs: Array<number | null>;
+  /** SDK: re-joins of clients that kept their connection (the server's re-sync notice). */
+  resyncNs: number[];
   /** Clients whose re-join failed for good (session-rejoin-failed). */
   rejoinFailed: number;
   /** SDK: per client, its session and the ids history() listed after the re-join, and how many were not complete. */
   seen: Array<{ session: number; ids: string[]; incomplete: number }>;
   /** SDK: items shared by this process's sharers. */
   shared: SharedItem[];
-  /** SDK: a fresh client per session read every shared item after the restart: how many matched their SHA-256. */
+  /** SDK: a fresh client per session read every shared item after the fault: how many matched their SHA-256. */
   verified: number;
   corrupt: string[];
   errors: string[];
-  peakRssBytes: number;
 }

@@ -1,11 +1,18 @@
 /**
- * A load process of bench/reconnect.ts. Commands on stdin, events on stdout:
+ * A load process of bench/reconnect.ts and bench/failover.ts. Commands on
+ * stdin, events on stdout:
  *   go      -> connects and joins its clients          -> `joined`
  *   share   -> each session's sharer shares its items  -> `shared`
- *   restart -> (the parent restarts the server) waits until every client has
- *              re-joined on its own, bounded           -> `rejoined`
+ * then any number of cycles (n = 1, 2, ...), each around one fault the parent
+ * injects (a server restart, a node killed or drained, Redis restarted):
+ *   fault   -> notes, from now on, which clients lose their connection -> `watching:n`
+ *   settled -> (the fault is over) waits until every client that lost its
+ *              connection has re-joined on its own, bounded -> `rejoined:n`
+ *              (settled-all: every client, e.g. re-synced after a Redis outage)
  *   verify  -> every client lists history(); one fresh client per shared
- *              session reads every item and checks its SHA-256 -> result line
+ *              session reads every item and checks its SHA-256 -> `verified:n`
+ * and finally
+ *   done    -> result line (this process's peak RSS)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
@@ -13,7 +20,7 @@ import { DEFAULT_SOCKET_OPTIONS, ShareClient } from '../../client/sdk/index.ts';
 import * as parser from '../../protocol/parser.ts';
 import { childOptions, deadline, fail, finish, nowNs, sendReady } from '../lib/child.ts';
 import { BENCH_PASSPHRASE, Commands, fastKeys, sendEvent, sleep } from '../lib/load.ts';
-import type { ReconnectLoadOptions, ReconnectLoadResult, SharedItem } from './common.ts';
+import type { CycleResult, ReconnectLoadOptions, SharedItem } from './common.ts';
 
 const options = childOptions<ReconnectLoadOptions>();
 deadline(options.timeoutMs, `reconnect load ${options.first}`);
@@ -43,11 +50,28 @@ async function pool<T>(list: readonly T[], limit: number, work: (item: T) => Pro
 interface Member {
   index: number;
   join(): Promise<void>;
-  /** Set at the first re-join after armed. */
+  /** Since the fault: the first loss of the connection, and the first re-join after it (or a re-sync). */
+  lostNs: number | null;
   rejoinNs: number | null;
   failed: boolean;
   armed: boolean;
   close(): void;
+}
+
+/** Starts watching for a new fault. */
+function arm(member: Member): void {
+  member.lostNs = null;
+  member.rejoinNs = null;
+  member.failed = false;
+  member.armed = true;
+}
+
+function lost(member: Member): void {
+  if (member.armed && member.lostNs === null) member.lostNs = nowNs();
+}
+
+function rejoined(member: Member): void {
+  if (member.armed && member.rejoinNs === null) member.rejoinNs = nowNs();
 }
 
 function sdkMember(index: number): Member & { client: ShareClient } {
@@ -61,15 +85,16 @@ function sdkMember(index: number): Member & { client: ShareClient } {
   const member = {
     index,
     client,
+    lostNs: null as number | null,
     rejoinNs: null as number | null,
     failed: false,
     armed: false,
     join: async () => void (await client.join(sessionId(sessionIndex(index)), BENCH_PASSPHRASE)),
     close: () => client.close(),
   };
-  client.on('rejoin', () => {
-    if (member.armed && member.rejoinNs === null) member.rejoinNs = nowNs();
-  });
+  client.on('disconnect', () => lost(member));
+  // After a reconnection, or on the server's re-sync notice (the client stayed connected).
+  client.on('rejoin', () => rejoined(member));
   client.on('session-rejoin-failed', ({ error }) => {
     member.failed = true;
     noteError(`client ${index}: re-join failed: ${error.code} ${error.message}`);
@@ -84,6 +109,7 @@ function bareMember(index: number): Member {
   let firstJoin: { resolve: () => void; reject: (error: Error) => void } | undefined;
   const member: Member = {
     index,
+    lostNs: null,
     rejoinNs: null,
     failed: false,
     armed: false,
@@ -102,12 +128,13 @@ function bareMember(index: number): Member {
         firstJoin?.reject(error);
         return;
       }
-      if (joined && member.armed && member.rejoinNs === null) member.rejoinNs = nowNs();
+      if (joined) rejoined(member);
       joined = true;
       firstJoin?.resolve();
       firstJoin = undefined;
     });
   });
+  socket.on('disconnect', () => lost(member));
   return member;
 }
 
@@ -139,17 +166,37 @@ if (options.variant === 'sdk') {
 }
 await sendEvent('shared', { items: shared.length });
 
-await commands.next('restart');
-for (const member of members) member.armed = true;
-const limit = performance.now() + options.rejoinLimitMs;
-while (performance.now() < limit && members.some((m) => m.rejoinNs === null && !m.failed)) await sleep(50);
-await sendEvent('rejoined', { count: members.filter((m) => m.rejoinNs !== null).length });
+for (let cycle = 1; ; cycle++) {
+  if ((await commands.nextOf(['fault', 'done'])) === 'done') break;
+  for (const member of members) arm(member);
+  await sendEvent(`watching:${cycle}`);
+  const everyone = (await commands.nextOf(['settled', 'settled-all'])) === 'settled-all';
+  // Those that lost their connection (or, told so, every client): each re-joins by itself, bounded.
+  const limit = performance.now() + options.rejoinLimitMs;
+  const waiting = () => members.some((m) => (everyone || m.lostNs !== null) && m.rejoinNs === null && !m.failed);
+  while (performance.now() < limit && waiting()) await sleep(50);
+  await sendEvent(`rejoined:${cycle}`, { count: members.filter((m) => m.rejoinNs !== null).length });
+  await commands.next('verify');
+  const result: CycleResult = {
+    clients: members.length,
+    rejoinNs: members.filter((m) => m.lostNs !== null).map((m) => m.rejoinNs),
+    resyncNs: members.filter((m) => m.lostNs === null && m.rejoinNs !== null).map((m) => m.rejoinNs!),
+    rejoinFailed: members.filter((m) => m.failed).length,
+    ...(await verify()),
+    shared,
+    errors: errors.splice(0),
+  };
+  await sendEvent(`verified:${cycle}`, result);
+}
+for (const member of members) member.close();
+await finish({ clients: members.length });
 
-await commands.next('verify');
-const seen: ReconnectLoadResult['seen'] = [];
-let verified = 0;
-const corrupt: string[] = [];
-if (options.variant === 'sdk') {
+/** What every client sees after the fault, and what a fresh client reads back. */
+async function verify(): Promise<Pick<CycleResult, 'seen' | 'verified' | 'corrupt'>> {
+  const seen: CycleResult['seen'] = [];
+  let verified = 0;
+  const corrupt: string[] = [];
+  if (options.variant !== 'sdk') return { seen, verified, corrupt };
   await pool(members as Array<ReturnType<typeof sdkMember>>, 20, async (member) => {
     const session = sessionIndex(member.index);
     try {
@@ -160,7 +207,7 @@ if (options.variant === 'sdk') {
       seen.push({ session, ids: [], incomplete: 0 });
     }
   });
-  // A client that was never connected before the restart reads everything back from the server's store.
+  // A client that was never connected before the fault reads everything back from the server's store.
   const sessions = [...new Set(shared.map((item) => item.session))];
   await pool(sessions, 5, async (session) => {
     const reader = new ShareClient({ url: options.url, clientName: `verifier-${session}`, deriveKeys: fastKeys, socketOptions: { transports: ['websocket'], reconnection: false } });
@@ -180,16 +227,5 @@ if (options.variant === 'sdk') {
       reader.close();
     }
   });
+  return { seen, verified, corrupt };
 }
-const result: Omit<ReconnectLoadResult, 'peakRssBytes'> = {
-  clients: members.length,
-  rejoinNs: members.map((m) => m.rejoinNs),
-  rejoinFailed: members.filter((m) => m.failed).length,
-  seen,
-  shared,
-  verified,
-  corrupt,
-  errors,
-};
-for (const member of members) member.close();
-await finish(result);
