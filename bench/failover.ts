@@ -70,7 +70,8 @@ async function measure(opts: FailoverOptions, variant: ReconnectVariant, log: (l
       const victim = await target.busiestNode();
       const { outcome } = await group!.around(() => target[how](victim));
       log(`  ${variant}: ${how} node${victim + 1}: ${outcome.affected} clients moved, re-joined p50/p99/max ` +
-        `${outcome.rejoined.p50.toFixed(0)}/${outcome.rejoined.p99.toFixed(0)}/${outcome.rejoined.max.toFixed(0)} ms` +
+        `${outcome.rejoined.p50.toFixed(0)}/${outcome.rejoined.p99.toFixed(0)}/${outcome.rejoined.max.toFixed(0)} ms ` +
+        `(connected again p50/p99 ${outcome.reconnected.p50.toFixed(0)}/${outcome.reconnected.p99.toFixed(0)} ms; machine ${(outcome.machineBusy * 100).toFixed(0)}% busy)` +
         (variant === 'sdk' ? `; items lost ${outcome.itemsLost}, read back ${outcome.verified}/${outcome.itemsShared}` : ''));
       if (revive) await target.revive(victim);
       return { outcome, victim };
@@ -118,6 +119,9 @@ function rejoinDetails(list: FaultOutcome[]) {
     p99Ms: med((o) => o.rejoined.p99),
     maxMs: med((o) => o.rejoined.max),
     moved: med((o) => o.affected),
+    connectedP50Ms: med((o) => o.reconnected.p50),
+    connectedP99Ms: med((o) => o.reconnected.p99),
+    machineBusyPercent: med((o) => o.machineBusy * 100),
     notRejoined: list.reduce((sum, o) => sum + o.notRejoined, 0),
     itemsLost: list.reduce((sum, o) => sum + o.itemsLost, 0),
     verified: list.reduce((sum, o) => sum + o.verified, 0),
@@ -159,7 +163,8 @@ async function run(opts: FailoverOptions, ctx: { smoke: boolean; log: (line: str
       const outcomes = list.map((r) => r[fault]);
       const details = rejoinDetails(outcomes);
       const label = fault === 'kill' ? 'kill -9' : 'drain';
-      const text = `p50 ${f(details.p50Ms)} ms; clients moved ${f(details.moved)}; not re-joined ${details.notRejoined}` +
+      const text = `p50 ${f(details.p50Ms)} ms (connected again p50/p99 ${f(details.connectedP50Ms)}/${f(details.connectedP99Ms)}); clients moved ${f(details.moved)}; ` +
+        `machine ${f(details.machineBusyPercent)}% busy meanwhile; not re-joined ${details.notRejoined}` +
         (variant === 'sdk' ? `; items lost ${details.itemsLost}, read back ${details.verified}/${details.itemsShared} (all runs)` : '');
       rows.push(makeRow({ case: `${label}: re-joined p99`, variant, unit, baseline, details, runs: outcomes.map((o) => o.rejoined.p99), detailText: text }));
       rows.push(makeRow({ case: `${label}: re-joined max`, variant, unit, baseline, details, runs: outcomes.map((o) => o.rejoined.max), detailText: '' }));

@@ -157,6 +157,7 @@ async function run(opts: ReconnectOptions, ctx: { smoke: boolean; log: (line: st
       const o = m.outcome;
       log(`  ${variant}: re-joined p50/p99/max ${o.rejoined.p50.toFixed(0)}/${o.rejoined.p99.toFixed(0)}/${o.rejoined.max.toFixed(0)} ms after the signal ` +
         (m.restart ? `(downtime ${m.restart.downtimeMs.toFixed(0)} ms, of which exit ${m.restart.exitMs.toFixed(0)} ms)` : `(${o.affected} clients moved)`) +
+        `; connected again p50/p99 ${o.reconnected.p50.toFixed(0)}/${o.reconnected.p99.toFixed(0)} ms; load processes up to ${o.loadDelayMaxMs.toFixed(0)} ms late; machine ${(o.machineBusy * 100).toFixed(0)}% busy` +
         `; ${o.notRejoined} not re-joined` +
         (variant === 'sdk' ? `; items shared ${o.itemsShared}, lost ${o.itemsLost} (client views), incomplete ${o.incomplete}, read back ${o.verified}, corrupt ${o.corrupt}` : ''));
       const where = `${variant} run ${runIndex + 1}`;

@@ -37,10 +37,14 @@ export interface CycleResult {
   clients: number;
   /** CLOCK_MONOTONIC ns of the re-join of each client that lost its connection (null: none within the limit). */
   rejoinNs: Array<number | null>;
+  /** When those clients had a connection again (before re-joining on it). */
+  connectedNs: number[];
   /** SDK: re-joins of clients that kept their connection (the server's re-sync notice). */
   resyncNs: number[];
   /** Clients whose re-join failed for good (session-rejoin-failed). */
   rejoinFailed: number;
+  /** The longest this load process was late running its callbacks between the fault and the re-joins. */
+  loopDelayMaxMs: number;
   /** SDK: per client, its session and the ids history() listed after the re-join, and how many were not complete. */
   seen: Array<{ session: number; ids: string[]; incomplete: number }>;
   /** SDK: items shared by this process's sharers. */

@@ -15,6 +15,7 @@
  *   done    -> result line (this process's peak RSS)
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { DEFAULT_SOCKET_OPTIONS, ShareClient } from '../../client/sdk/index.ts';
 import * as parser from '../../protocol/parser.ts';
@@ -50,8 +51,9 @@ async function pool<T>(list: readonly T[], limit: number, work: (item: T) => Pro
 interface Member {
   index: number;
   join(): Promise<void>;
-  /** Since the fault: the first loss of the connection, and the first re-join after it (or a re-sync). */
+  /** Since the fault: the first loss of the connection, the next connection, and the first re-join (or a re-sync). */
   lostNs: number | null;
+  connectedNs: number | null;
   rejoinNs: number | null;
   failed: boolean;
   armed: boolean;
@@ -61,6 +63,7 @@ interface Member {
 /** Starts watching for a new fault. */
 function arm(member: Member): void {
   member.lostNs = null;
+  member.connectedNs = null;
   member.rejoinNs = null;
   member.failed = false;
   member.armed = true;
@@ -68,6 +71,10 @@ function arm(member: Member): void {
 
 function lost(member: Member): void {
   if (member.armed && member.lostNs === null) member.lostNs = nowNs();
+}
+
+function connected(member: Member): void {
+  if (member.lostNs !== null && member.connectedNs === null) member.connectedNs = nowNs();
 }
 
 function rejoined(member: Member): void {
@@ -86,6 +93,7 @@ function sdkMember(index: number): Member & { client: ShareClient } {
     index,
     client,
     lostNs: null as number | null,
+    connectedNs: null as number | null,
     rejoinNs: null as number | null,
     failed: false,
     armed: false,
@@ -93,6 +101,7 @@ function sdkMember(index: number): Member & { client: ShareClient } {
     close: () => client.close(),
   };
   client.on('disconnect', () => lost(member));
+  client.on('connect', () => connected(member));
   // After a reconnection, or on the server's re-sync notice (the client stayed connected).
   client.on('rejoin', () => rejoined(member));
   client.on('session-rejoin-failed', ({ error }) => {
@@ -110,6 +119,7 @@ function bareMember(index: number): Member {
   const member: Member = {
     index,
     lostNs: null,
+    connectedNs: null,
     rejoinNs: null,
     failed: false,
     armed: false,
@@ -122,6 +132,7 @@ function bareMember(index: number): Member {
   };
   // On every connect (the first and each reconnection): join the room again, like an app would.
   socket.on('connect', () => {
+    connected(member);
     socket.timeout(20_000).emit('join', room, (error: Error | null) => {
       if (error) {
         noteError(`client ${index}: join: ${error.message}`);
@@ -168,6 +179,9 @@ await sendEvent('shared', { items: shared.length });
 
 for (let cycle = 1; ; cycle++) {
   if ((await commands.nextOf(['fault', 'done'])) === 'done') break;
+  // How late this process ran its callbacks meanwhile: its own share of the measured times.
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   for (const member of members) arm(member);
   await sendEvent(`watching:${cycle}`);
   const everyone = (await commands.nextOf(['settled', 'settled-all'])) === 'settled-all';
@@ -175,13 +189,16 @@ for (let cycle = 1; ; cycle++) {
   const limit = performance.now() + options.rejoinLimitMs;
   const waiting = () => members.some((m) => (everyone || m.lostNs !== null) && m.rejoinNs === null && !m.failed);
   while (performance.now() < limit && waiting()) await sleep(50);
+  lag.disable();
   await sendEvent(`rejoined:${cycle}`, { count: members.filter((m) => m.rejoinNs !== null).length });
   await commands.next('verify');
   const result: CycleResult = {
     clients: members.length,
     rejoinNs: members.filter((m) => m.lostNs !== null).map((m) => m.rejoinNs),
+    connectedNs: members.flatMap((m) => (m.connectedNs !== null ? [m.connectedNs] : [])),
     resyncNs: members.filter((m) => m.lostNs === null && m.rejoinNs !== null).map((m) => m.rejoinNs!),
     rejoinFailed: members.filter((m) => m.failed).length,
+    loopDelayMaxMs: lag.max / 1e6,
     ...(await verify()),
     shared,
     errors: errors.splice(0),

@@ -5,9 +5,11 @@
  * sums up what the clients saw: re-join times from the fault, items lost.
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { nowNs } from '../lib/child.ts';
 import { summarise, waitForEvent } from '../lib/load.ts';
 import { spawnTs, stopAll, type TsChild } from '../lib/proc.ts';
+import { machineBusySeconds } from '../lib/sysinfo.ts';
 import type { CycleResult, ReconnectLoadOptions, ReconnectVariant } from './common.ts';
 
 export interface LoadPlan {
@@ -25,10 +27,16 @@ export interface LoadPlan {
 export interface FaultOutcome {
   /** Re-join times (ms from the fault) of the clients that lost their connection. */
   rejoined: ReturnType<typeof summarise>;
+  /** When they were connected again, before re-joining: the rest of the re-join time is the server's and client's work. */
+  reconnected: ReturnType<typeof summarise>;
   /** Clients that lost their connection. */
   affected: number;
   notRejoined: number;
   rejoinFailed: number;
+  /** The longest a load process was late running its callbacks meanwhile (the clients' own share of the times). */
+  loadDelayMaxMs: number;
+  /** How busy the machine's cores were from the fault to the last re-join (0-1; NaN off Linux). */
+  machineBusy: number;
   /** SDK: re-joins on the server's re-sync notice (no connection lost), ms from the fault. */
   resynced: ReturnType<typeof summarise> & { count: number };
   /** Waiting for everyone: clients that kept their connection and did not re-sync. */
@@ -90,13 +98,16 @@ export class LoadGroup {
     for (const load of this.loads) load.send('fault');
     await Promise.all(this.loads.map((load) => waitForEvent(load, `watching:${cycle}`, 30_000)));
     const faultNs = nowNs();
+    const busyBefore = machineBusySeconds();
     const faultResult = await fault();
     const limit = this.plan.rejoinLimitMs + 60_000;
     for (const load of this.loads) load.send(options.everyone ? 'settled-all' : 'settled');
     await Promise.all(this.loads.map((load) => waitForEvent(load, `rejoined:${cycle}`, limit)));
+    const busy = (machineBusySeconds() ?? NaN) - (busyBefore ?? NaN);
+    const machineBusy = busy / ((nowNs() - faultNs) / 1e9) / os.cpus().length;
     for (const load of this.loads) load.send('verify');
     const results = await Promise.all(this.loads.map((load) => waitForEvent<CycleResult>(load, `verified:${cycle}`, 300_000)));
-    const outcome = outcomeOf(results, faultNs);
+    const outcome = { ...outcomeOf(results, faultNs), machineBusy };
     if (!options.everyone) outcome.notResynced = 0;
     return { outcome, faultNs, faultResult };
   }
@@ -108,7 +119,7 @@ export class LoadGroup {
   }
 }
 
-function outcomeOf(results: CycleResult[], faultNs: number): FaultOutcome {
+function outcomeOf(results: CycleResult[], faultNs: number): Omit<FaultOutcome, 'machineBusy'> {
   const fromFault = (ns: number) => (ns - faultNs) / 1e6;
   const rejoinNs = results.flatMap((r) => r.rejoinNs);
   const rejoins = rejoinNs.filter((ns): ns is number => ns !== null);
@@ -127,9 +138,11 @@ function outcomeOf(results: CycleResult[], faultNs: number): FaultOutcome {
   }
   return {
     rejoined: summarise(rejoins.map(fromFault)),
+    reconnected: summarise(results.flatMap((r) => r.connectedNs).map(fromFault)),
     affected: rejoinNs.length,
     notRejoined: rejoinNs.length - rejoins.length,
     rejoinFailed: results.reduce((sum, r) => sum + r.rejoinFailed, 0),
+    loadDelayMaxMs: Math.max(...results.map((r) => r.loopDelayMaxMs)),
     resynced: { ...summarise(resyncs.map(fromFault)), count: resyncs.length },
     notResynced: results.reduce((sum, r) => sum + r.clients, 0) - rejoinNs.length - resyncs.length,
     itemsShared: [...sharedBySession.values()].reduce((sum, set) => sum + set.size, 0),
