@@ -5,13 +5,18 @@
  *   name is compiled into the app (DERIVE_KEYS_WORKER);
  * - share-elements.js: a stable, revalidated alias of the app for pages that
  *   embed the elements (`<script type="module" src=".../share-elements.js">`);
- * - index.html (pointing at the hashed app), favicon.svg, embed-demo/.
+ * - register-service-worker-[hash].js: loaded by index.html only;
+ * - index.html (pointing at the hashed scripts), favicon.svg, the web app
+ *   manifest and its icons, embed-demo/;
+ * - sw.js: the service worker (stable name, revalidated), with the list of
+ *   the app shell's files to precache written in, so it is built last.
  * `npx tsx client/build.ts` builds once; `--watch` rebuilds the app on change.
  */
 import { build, context, type BuildOptions, type Metafile } from 'esbuild';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { precacheManifest } from './sw/precache-manifest.ts';
 
 const clientDir = path.dirname(fileURLToPath(import.meta.url));
 export const CLIENT_OUT_DIR = path.resolve(clientDir, '..', 'dist', 'client');
@@ -53,12 +58,50 @@ async function buildWorker(outDir: string): Promise<string> {
   return scriptOf(result.metafile!);
 }
 
-async function writePages(outDir: string, app: string): Promise<void> {
+async function buildRegister(outDir: string): Promise<string> {
+  const result = await build({
+    ...common,
+    entryPoints: { 'register-service-worker': path.join(clientDir, 'register-service-worker.ts') },
+    format: 'esm',
+    outdir: outDir,
+  });
+  return scriptOf(result.metafile!);
+}
+
+const ICONS = ['icon-192.png', 'icon-512.png', 'icon-maskable-512.png', 'apple-touch-icon.png'].map((name) => `icons/${name}`);
+
+/** The files the app's page needs to open without the server: the service worker precaches exactly these. */
+function shellFiles(scripts: { app: string; worker: string; register: string }): string[] {
+  return ['index.html', scripts.app, scripts.worker, scripts.register, 'favicon.svg', 'manifest.webmanifest', ...ICONS];
+}
+
+/** The service worker, with the shell's files and their revisions written in (workbox's precache manifest). */
+async function buildServiceWorker(outDir: string, files: readonly string[]): Promise<void> {
+  await build({
+    ...common,
+    entryPoints: [path.join(clientDir, 'sw', 'sw.ts')],
+    entryNames: '[name]', // a stable name: the browser checks it for updates
+    format: 'iife',
+    outdir: outDir,
+    define: {
+      PRECACHE_MANIFEST: JSON.stringify(await precacheManifest(outDir, files)),
+      'process.env.NODE_ENV': '"production"', // drops workbox's development logging
+    },
+  });
+}
+
+async function writePages(outDir: string, scripts: { app: string; worker: string; register: string }): Promise<void> {
+  const { app, register } = scripts;
   const template = await readFile(path.join(clientDir, 'index.html'), 'utf8');
-  await writeFile(path.join(outDir, 'index.html'), template.replaceAll('%APP_SCRIPT%', `./${app}`));
+  const page = template.replaceAll('%APP_SCRIPT%', `./${app}`).replaceAll('%REGISTER_SCRIPT%', `./${register}`);
+  await writeFile(path.join(outDir, 'index.html'), page);
   await writeFile(path.join(outDir, 'share-elements.js'), `export * from './${app}';\n`);
   await cp(path.join(clientDir, 'favicon.svg'), path.join(outDir, 'favicon.svg'));
+  await cp(path.join(clientDir, 'manifest.webmanifest'), path.join(outDir, 'manifest.webmanifest'));
+  await mkdir(path.join(outDir, 'icons'), { recursive: true });
+  for (const icon of ICONS) await cp(path.join(clientDir, icon), path.join(outDir, icon));
   await cp(path.join(clientDir, 'embed-demo'), path.join(outDir, 'embed-demo'), { recursive: true });
+  await buildServiceWorker(outDir, shellFiles(scripts));
 }
 
 /** One full build; resolves with the names of the app and worker scripts. */
@@ -66,9 +109,10 @@ export async function buildClient(outDir = CLIENT_OUT_DIR): Promise<{ app: strin
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const worker = await buildWorker(outDir);
+  const register = await buildRegister(outDir);
   const result = await build(appOptions(outDir, worker));
   const app = scriptOf(result.metafile!);
-  await writePages(outDir, app);
+  await writePages(outDir, { app, worker, register });
   return { app, worker };
 }
 
@@ -76,9 +120,11 @@ async function watch(outDir: string): Promise<void> {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const worker = await buildWorker(outDir);
+  const register = await buildRegister(outDir);
+  const pages = (app: string) => writePages(outDir, { app, worker, register });
   const ctx = await context({
     ...appOptions(outDir, worker),
-    plugins: [{ name: 'pages', setup: (b) => b.onEnd((r) => (r.metafile ? writePages(outDir, scriptOf(r.metafile)) : undefined)) }],
+    plugins: [{ name: 'pages', setup: (b) => b.onEnd((r) => (r.metafile ? pages(scriptOf(r.metafile)) : undefined)) }],
   });
   await ctx.watch();
   process.stdout.write(`watching client sources, writing ${path.relative(process.cwd(), outDir)}\n`);

@@ -5,6 +5,7 @@
  * that script the elements.
  */
 export { ShareApp, SessionJoinedEvent, SessionLeftEvent, ConnectionChangeEvent } from './elements/share-app.ts';
+export { ShareBanner } from './elements/share-banner.ts';
 export { ShareComposer, ShareTextEvent, ShareFilesEvent } from './elements/share-composer.ts';
 export { ShareConfirmDialog, DialogAnswerEvent } from './elements/share-confirm-dialog.ts';
 export { ShareConnectionStatus } from './elements/share-connection-status.ts';

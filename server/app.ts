@@ -26,6 +26,13 @@ import { Metrics } from './metrics/metrics.ts';
 import { adminUiDir, instrumentAdmin } from './admin/admin-ui.ts';
 import { Limits } from './limits/limits.ts';
 import { useConnectionMiddleware } from './io/middleware.ts';
+import type { Server as TlsServer } from 'node:tls';
+import { loadTlsMaterial } from './tls/tls-material.ts';
+import type { TlsMaterial } from './tls/local-certificate.ts';
+import { createSecureServer } from './tls/secure-server.ts';
+import { redirectToHttps } from './tls/https-redirect.ts';
+import { deviceLinks } from './tls/device-links.ts';
+import { renewPeriodically } from './tls/renewal.ts';
 
 /** How long /healthz waits for the shared store's figures. */
 const HEALTH_WAIT_MS = 500;
@@ -42,6 +49,8 @@ export interface App {
   store: ContentStore;
   sweeper: Sweeper;
   readiness: Readiness;
+  /** HTTPS beside httpServer (not listening yet), when this node serves TLS itself. */
+  secure: { server: TlsServer; material: TlsMaterial & { made: boolean } } | undefined;
   /** Drains, tells clients to reconnect (elsewhere, in a cluster), and closes within the configured bound. */
   close(): Promise<void>;
 }
@@ -49,6 +58,10 @@ export interface App {
 export async function createApp(config: Config, deps: { log: Logger; store?: ContentStore }): Promise<App> {
   const { log } = deps;
   const lock = await lockDataDir(config.dataDir);
+  let material = config.tls ? await loadTlsMaterial(config.tls, config.dataDir).catch(async (error: unknown) => {
+    await lock.release();
+    throw error;
+  }) : undefined;
   const backends = await openBackends(config, deps).catch(async (error: unknown) => {
     await lock.release();
     throw error;
@@ -57,6 +70,20 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
   const startedAt = Date.now();
 
   const httpServer = createServer();
+  const secureServer = material ? createSecureServer(httpServer, material) : undefined;
+  const stopRenewal = secureServer && material && config.tls ? renewPeriodically(secureServer, material, {
+    load: () => loadTlsMaterial(config.tls!, config.dataDir),
+    renewed: (renewed) => {
+      material = { ...renewed, made: true };
+      log.info('serving a renewed certificate', { validTo: renewed.validTo.toISOString(), fingerprint: renewed.fingerprint });
+    },
+    failed: (error) => log.error('checking the certificate failed; the current one is still served', { error: String(error) }),
+  }) : undefined;
+  /** The HTTPS port once listening (main.ts or a test decides where). */
+  const httpsPort = (): number | undefined => {
+    const address = secureServer?.address();
+    return typeof address === 'object' && address ? address.port : undefined;
+  };
   // Set just below: the metrics and the slow-receiver check read it later, per request.
   let io: IoServer | undefined;
   const metrics = new Metrics(
@@ -114,6 +141,8 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
     adminFiles: config.admin ? createStaticFiles(adminUiDir()) : undefined,
     metrics,
     metricsToken: config.metricsToken,
+    corsOrigin: config.corsOrigin,
+    deviceLinks: () => deviceLinks(material, httpsPort() ?? config.tls?.port ?? 0, { extraNames: config.tls?.extraNames ?? [] }),
     log,
     readiness,
     health: {
@@ -128,6 +157,8 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
   // Socket.IO attaches its own 'request' listener for its path; everything else is ours.
   httpServer.on('request', (req, res) => {
     if (req.url?.startsWith('/socket.io/')) return;
+    const port = httpsPort();
+    if (port !== undefined && redirectToHttps(req, res, port)) return;
     handleRequest(req, res);
   });
   io.on('connection', (socket) => onConnection(socket, ctx));
@@ -142,6 +173,8 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
     await readiness.refusedTimes(1, deadline);
     server.local.emit('server-shutdown', { reconnect: true });
     await readiness.refusedTimes(2, deadline);
+    stopRenewal?.();
+    secureServer?.close(); // no new HTTPS connections; open ones are the HTTP server's, closed below
     const timer = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
     timer.unref();
     // io.close closes every engine connection (clients see a transport close and
@@ -161,5 +194,6 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
     await lock.release();
   }
 
-  return { httpServer, io, store, sweeper, readiness, close: () => (closing ??= shutDown()) };
+  const secure = secureServer && material ? { server: secureServer, material } : undefined;
+  return { httpServer, io, store, sweeper, readiness, secure, close: () => (closing ??= shutDown()) };
 }

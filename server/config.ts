@@ -5,6 +5,7 @@
 import { MAX_CHUNK_CIPHERTEXT_BYTES } from '../protocol/limits.ts';
 import { ConfigError, HOUR, boolean, duration, integer, type Env } from './config-values.ts';
 import { clusterConfig, nodeId, type ClusterConfig } from './cluster/config.ts';
+import { tlsConfig, type TlsConfig } from './tls/tls-config.ts';
 
 export { ConfigError } from './config-values.ts';
 
@@ -76,6 +77,8 @@ export interface Config {
   nodeId: string;
   /** Set in cluster mode (REDIS_URL): Redis and the object store shared by every node. */
   cluster: ClusterConfig | undefined;
+  /** HTTPS served by this node itself (a self-signed certificate, or TLS_CERT/TLS_KEY); off behind a proxy. */
+  tls: TlsConfig | undefined;
   /** On SIGTERM, how long /readyz may answer 503 before clients are asked to move, so the proxy stops sending new ones first. */
   drainTimeoutMs: number;
 }
@@ -200,7 +203,9 @@ export function loadConfig(env: Env, defaults: { clientDir: string; dataDir: str
     nodeId: '',
     cluster: clusterConfig(env),
     drainTimeoutMs: duration(env, 'DRAIN_TIMEOUT', 5_000, 0, 600_000),
+    tls: undefined,
   };
+  config.tls = tlsConfig(env, { behindProxy: config.behindProxy, cluster: config.cluster !== undefined });
   config.nodeId = nodeId(env, config.cluster !== undefined);
   return config;
 }

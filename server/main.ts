@@ -2,12 +2,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, type App } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './log.ts';
+import type { AddressInfo, Server } from 'node:net';
+import { secureBanner } from './tls/banner.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-let config;
+let config: Config;
 try {
   config = loadConfig(process.env, { clientDir: path.join(projectRoot, 'dist', 'client'), dataDir: path.resolve('data') });
 } catch (error) {
@@ -17,7 +19,7 @@ try {
 }
 
 const log = createLogger(config.logLevel);
-if (config.production && !config.behindProxy) {
+if (config.production && !config.behindProxy && !config.tls?.files) {
   log.warn('NODE_ENV=production without BEHIND_PROXY: serve ShareThings over HTTPS/WSS (e.g. behind the HAProxy of haproxy.cfg with TLS) and set BEHIND_PROXY=true');
 }
 let app: App;
@@ -30,18 +32,6 @@ try {
   process.exit(2);
 }
 
-app.httpServer.on('error', (error: NodeJS.ErrnoException) => {
-  process.stderr.write(`Cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`);
-  process.exit(1);
-});
-app.httpServer.listen(config.port, config.host, () => {
-  const address = app.httpServer.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  log.info('listening', { host: config.host, port, node: config.nodeId, cluster: config.cluster !== undefined });
-  process.stdout.write(`ShareThings is running at http://${shownHost}:${port}\n`);
-});
-
 let stopping = false;
 function stop(signal: string): void {
   if (stopping) return;
@@ -51,3 +41,24 @@ function stop(signal: string): void {
 }
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
+
+function listen(server: Server, port: number, variable: string): Promise<number> {
+  return new Promise((resolve) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      process.stderr.write(`Cannot listen on ${config.host}:${port} (${variable}): ${error.code ?? error.message}\n`);
+      process.exit(1);
+    });
+    server.listen(port, config.host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+const port = await listen(app.httpServer, config.port, 'PORT');
+const securePort = app.secure && config.tls ? await listen(app.secure.server, config.tls.port, 'HTTPS_PORT') : undefined;
+log.info('listening', { host: config.host, port, httpsPort: securePort, node: config.nodeId, cluster: config.cluster !== undefined });
+process.stdout.write(`ShareThings is running at http://${shownHost}:${port}\n`);
+if (app.secure && securePort !== undefined) {
+  process.stdout.write(secureBanner(app.secure.material, { shownHost, port: securePort, extraNames: config.tls?.extraNames ?? [] }));
+}
+
+

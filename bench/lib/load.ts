@@ -221,7 +221,7 @@ export async function restartableShareThings(opts: { label: string; env?: Record
     async start() {
       const child = spawnTs('server/main.ts', {
         label: `${opts.label}${starts++ > 0 ? ` (restart ${starts - 1})` : ''}`,
-        env: { LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: '2000', ...opts.env, DATA_DIR: dataDir, PORT: String(server.port), HOST: '127.0.0.1' },
+        env: { LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: '2000', HTTPS: 'off', ...opts.env, DATA_DIR: dataDir, PORT: String(server.port), HOST: '127.0.0.1' },
       });
       server.child = child;
       try {

@@ -57,7 +57,7 @@ export async function startShareThings(opts: { label?: string; env?: Record<stri
   const child = spawnTs('server/main.ts', {
     label,
     nodeArgs: opts.nodeArgs,
-    env: { LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: '2000', ...(dataDir ? { DATA_DIR: dataDir } : {}), ...opts.env, PORT: '0', HOST: '127.0.0.1' },
+    env: { LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: '2000', HTTPS: 'off', ...(dataDir ? { DATA_DIR: dataDir } : {}), ...opts.env, PORT: '0', HOST: '127.0.0.1' },
   });
   try {
     const port = await child.waitForLine((line) => {

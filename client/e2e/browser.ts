@@ -47,10 +47,21 @@ export async function ensureBuilt(): Promise<void> {
 }
 
 /** Chromium, or a reason to skip (outside CI, when it cannot be installed). */
-export async function launchChromium(): Promise<Browser | string> {
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser | string> {
   const tool = requireDebianTool('chromium', 'chromium', '/usr/bin/chromium');
   if ('skip' in tool) return tool.skip;
-  return chromium.launch({ executablePath: tool.path, headless: true, args: ARGS });
+  return chromium.launch({ executablePath: tool.path, headless: true, args: [...ARGS, ...extraArgs] });
+}
+
+/**
+ * A browser context with a profile on disk, for what Chromium refuses in the
+ * incognito-like contexts of launchChromium() (installing the app); or a
+ * reason to skip.
+ */
+export async function launchPersistentChromium(userDataDir: string): Promise<BrowserContext | string> {
+  const tool = requireDebianTool('chromium', 'chromium', '/usr/bin/chromium');
+  if ('skip' in tool) return tool.skip;
+  return chromium.launchPersistentContext(userDataDir, { executablePath: tool.path, headless: true, args: ARGS, viewport: { width: 1280, height: 800 } });
 }
 
 /** Messages that say the network failed, expected while a server is down. */

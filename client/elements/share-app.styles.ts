@@ -57,17 +57,19 @@ export const appStyles = css`
     background: color-mix(in srgb, ${token('surface')} 88%, transparent);
     backdrop-filter: saturate(1.4) blur(10px);
   }
+  /* The session id is the page's heading; shown whole, breaking after a hyphen (or anywhere) where space is short. */
   .session-id {
     min-width: 0;
+    margin: 0;
     padding: 0.2rem 0.6rem;
     border-radius: 2rem;
     background: ${token('surface-2')};
     color: ${token('text-muted')};
     font-family: ${token('font-mono')};
     font-size: 0.8125rem;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
+    font-weight: 500;
+    line-height: 1.35;
+    overflow-wrap: anywhere;
   }
   .grow {
     flex: 1;
@@ -160,23 +162,14 @@ export const appStyles = css`
       gap: 0.75rem;
       padding: 0.75rem 0.75rem 3rem;
     }
-    /* One column: members (with the fingerprint) and the invitation first, then sharing. */
-    .side {
-      display: contents;
-    }
+    /* One column in reading order: the composer and the timeline first, then members and the invitation. */
     .main,
-    .side > * {
+    .side {
       grid-area: auto;
     }
-    .members {
-      order: 1;
-    }
-    .invite {
-      order: 2;
-    }
-    .main {
-      order: 3;
-      margin-top: 0.5rem;
+    .side {
+      gap: 0.75rem;
+      margin-top: 0.75rem;
     }
   }
   @media (max-width: 520px) {
@@ -189,6 +182,8 @@ export const appStyles = css`
       display: none;
     }
     .session-id {
+      padding: 0.15rem 0.45rem;
+      border-radius: 0.5rem;
       font-size: 0.75rem;
     }
   }

@@ -1,9 +1,12 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { defaultServer } from '../state/build-info.ts';
+import { fetchDeviceLinks, type DeviceLinks } from '../state/device-links.ts';
 import { PageInput } from '../state/page-input.ts';
+import { PendingShare } from '../state/pending-share.ts';
 import { preferences } from '../state/preferences.ts';
 import type { ThemeChoice } from '../state/preferences.ts';
+import { ServerReachability } from '../state/server-reachability.ts';
 import { SessionController } from '../state/session-controller.ts';
 import { forgetLinkPassphrase, parseLink } from '../state/share-link.ts';
 import type { ConnectionState, JoinRequest } from '../state/view-types.ts';
@@ -12,6 +15,7 @@ import { controls } from '../styles/tokens.ts';
 import { appStyles } from './share-app.styles.ts';
 import type { ItemActionEvent } from './share-content-item.ts';
 import type { SessionRequestEvent } from './share-join-form.ts';
+import './share-banner.ts';
 import './share-composer.ts';
 import './share-connection-status.ts';
 import './share-drop-overlay.ts';
@@ -71,6 +75,12 @@ export class ShareApp extends LitElement {
   @property({ reflect: true }) accessor theme: ThemeChoice = preferences.theme;
   /** "page": paste and drop anywhere on the page share; "self": only within this element. */
   @property() accessor scope: 'page' | 'self' = 'page';
+  /**
+   * Set on the app's own page only: this page receives what other apps share
+   * with the installed app (`?share=`, from the service worker) and passes
+   * such items between its tabs. Never set it on a page that embeds the app.
+   */
+  @property({ type: Boolean, attribute: 'share-target' }) accessor shareTarget = false;
 
   readonly #session = new SessionController(this, { server: () => this.server || defaultServer() });
   readonly #input = new PageInput(this, {
@@ -78,10 +88,24 @@ export class ShareApp extends LitElement {
     enabled: () => this.#session.session !== undefined,
     share: ({ files, text }) => (files.length ? this.#session.shareFiles(files) : this.#session.shareText(text)),
   });
+  readonly #pendingShare = new PendingShare(this, {
+    enabled: () => this.shareTarget,
+    sessionId: () => this.#session.session?.sessionId,
+    share: ({ text, files }) => {
+      if (text !== undefined) this.#session.shareText(text);
+      if (files.length) this.#session.shareFiles(files);
+    },
+  });
+  readonly #reachability = new ServerReachability(this, {
+    server: () => this.server || defaultServer(),
+    active: () => this.#session.session === undefined,
+  });
   #prefill = { sessionId: preferences.lastSessionId, passphrase: '', mode: 'create' as 'create' | 'join' };
   #lastConnection: ConnectionState = 'idle';
   /** The invitation starts open where there is room for it beside the timeline. */
   readonly #wide = matchMedia('(min-width: 960px)').matches;
+  /** Where other devices reach this server ("Add a device"), asked once a session is open. */
+  #deviceLinks: DeviceLinks | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -130,10 +154,11 @@ export class ShareApp extends LitElement {
 
   #startView() {
     const s = this.#session;
-    return html`<div class="start-top">${this.#brand()}<share-theme-toggle .theme=${this.theme} @theme-change=${this.#theme}></share-theme-toggle></div>
-      <share-start part="start" exportparts="card, intro" .mode=${this.#prefill.mode} .name=${preferences.name}
+    return html`<header class="start-top">${this.#brand()}<share-theme-toggle .theme=${this.theme} @theme-change=${this.#theme}></share-theme-toggle></header>${this.#banners()}
+      <share-start role="main" part="start" exportparts="card, intro" .mode=${this.#prefill.mode} .name=${preferences.name}
         .sessionId=${this.#prefill.sessionId} .passphrase=${this.#prefill.passphrase}
         .remember=${!!this.#prefill.passphrase && !!preferences.passphraseFor(this.#prefill.sessionId)}
+        .rejoin=${this.#prefill.passphrase ? '' : preferences.tabSessionId ?? ''}
         .busy=${s.connection === 'joining'} .error=${s.joinError} @session-request=${this.#onRequest}>
         ${this.querySelector(':scope > [slot=intro]') ? html`<slot name="intro" slot="intro"></slot>` : nothing}
       </share-start>`;
@@ -145,7 +170,7 @@ export class ShareApp extends LitElement {
     const appUrl = new URL('/', this.server || defaultServer()).href;
     return html`<header part="header" class="topbar">
         ${this.#brand()}
-        <span class="session-id" title="Session id"><span class="visually-hidden">Session </span>${session.sessionId}</span>
+        <h1 class="session-id" title="Session id"><span class="visually-hidden">Session </span>${session.sessionId}</h1>
         <span class="grow"></span>
         <share-connection-status .state=${s.connection} .attempt=${s.reconnectAttempt}></share-connection-status>
         ${s.connection === 'rejoin-failed'
@@ -157,14 +182,14 @@ export class ShareApp extends LitElement {
         </button>
       </header>
       <div class="layout">
-        <section class="main" part="main" aria-label="Shared items"
+        <main class="main" part="main" aria-label="Shared items"
           @share-text=${(e: { text: string }) => s.shareText(e.text)}
           @share-files=${(e: { files: readonly File[] }) => s.shareFiles(e.files)}
           @item-action=${this.#onItemAction} @load-more=${() => s.loadMore()} @clear-all=${() => s.actions.clearAll()}>
           <share-composer></share-composer>
           <share-timeline .items=${s.timeline.items} .capabilities=${s.capabilities} ?has-more=${s.hasMore}
             ?loading=${s.loadingMore}></share-timeline>
-        </section>
+        </main>
         <aside class="side" part="sidebar" aria-label="Session">
           <section class="card members">
             <h2>${icons.users}Here now <span class="count">${s.members.length}</span></h2>
@@ -173,10 +198,23 @@ export class ShareApp extends LitElement {
           </section>
           <details class="card invite" ?open=${this.#wide}>
             <summary><h2>${icons.qr}Add a device</h2></summary>
-            <share-invite session-id=${session.sessionId} passphrase=${session.passphrase} app-url=${appUrl}></share-invite>
+            <share-invite session-id=${session.sessionId} passphrase=${session.passphrase} app-url=${appUrl}
+              .links=${this.#deviceLinks}></share-invite>
           </details>
         </aside>
       </div>`;
+  }
+
+  /** Above the start card: whether the server can be reached, and items shared from another app. */
+  #banners() {
+    const reach = this.#reachability.state;
+    const trouble = reach === 'offline'
+      ? 'You are offline. Sessions can be started or joined once this device is back online.'
+      : reach === 'unreachable'
+        ? 'The server cannot be reached: you may be offline, or it is down. This page will notice when it is back.'
+        : '';
+    return html`<share-banner tone="warning" .message=${trouble}></share-banner>
+      <share-banner .message=${this.#pendingShare.message}></share-banner>`;
   }
 
   #brand() {
@@ -199,6 +237,12 @@ export class ShareApp extends LitElement {
     }
     const session = this.#session.session!;
     forgetLinkPassphrase(session.sessionId);
+    if (!this.#deviceLinks) {
+      void fetchDeviceLinks(this.server || defaultServer()).then((links) => {
+        this.#deviceLinks = links;
+        this.requestUpdate();
+      });
+    }
     this.dispatchEvent(new SessionJoinedEvent(session.sessionId, session.fingerprint, session.created));
     await this.updateComplete;
     // The session view starts at its top, not at the start page's scroll position.

@@ -76,7 +76,8 @@ export class ShareComposer extends LitElement {
         font: inherit;
         font-weight: 600;
       }
-      @media (pointer: coarse) {
+      /* Keys and dropping are for a keyboard and a mouse: no hint on touch screens. */
+      @media (hover: none), (pointer: coarse) {
         .hint {
           display: none;
         }

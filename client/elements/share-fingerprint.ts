@@ -40,6 +40,14 @@ export class ShareFingerprint extends LitElement {
       word-spacing: 0.2em;
       text-align: center;
     }
+    .visually-hidden {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+      white-space: nowrap;
+    }
     p {
       margin: 0.45rem 0 0;
       color: ${token('text-muted')};
@@ -54,7 +62,8 @@ export class ShareFingerprint extends LitElement {
   override render() {
     const groups = this.value.split('-');
     return html`<div class="head">${icons.shield}<span>End-to-end encrypted</span></div>
-      <code part="code" aria-label="Key fingerprint ${groups.join(', ')}">${groups.join(' ')}</code>
+      <code part="code" aria-hidden="true">${groups.join(' ')}</code>
+      <span class="visually-hidden">Key fingerprint: ${groups.join(', ')}</span>
       <p>Everyone in the session should see this same code. A different code means a different key.</p>`;
   }
 }

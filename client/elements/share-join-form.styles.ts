@@ -70,6 +70,18 @@ export const formStyles = css`
     grid-column: 2;
     font-weight: 400;
   }
+  .rejoin {
+    margin: 0;
+    padding: 0.7rem 0.85rem;
+    border-radius: ${token('radius-small')};
+    background: ${token('accent-soft')};
+    line-height: 1.45;
+  }
+  .rejoin strong {
+    font-family: ${token('font-mono')};
+    font-weight: 600;
+    overflow-wrap: anywhere;
+  }
   .error {
     margin: 0;
     padding: 0.7rem 0.85rem;

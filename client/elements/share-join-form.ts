@@ -45,6 +45,8 @@ export class ShareJoinForm extends LitElement {
   @property({ type: Boolean }) accessor busy = false;
   /** A message about the last attempt, shown as an alert. */
   @property() accessor error = '';
+  /** In join mode, the session this tab was in before a reload: says so and puts the focus on the passphrase. */
+  @property() accessor rejoin = '';
 
   @state() private accessor reveal = false;
 
@@ -58,6 +60,7 @@ export class ShareJoinForm extends LitElement {
     if (changed.has('busy') && !this.busy && this.error) {
       this.renderRoot.querySelector<HTMLElement>(this.mode === 'join' ? '#passphrase' : 'button[type=submit]')?.focus();
     }
+    if (changed.has('rejoin') && this.#rejoining) this.renderRoot.querySelector<HTMLElement>('#passphrase')?.focus();
   }
 
   override render() {
@@ -87,15 +90,15 @@ export class ShareJoinForm extends LitElement {
     return html`
       <div class="field">
         <span class="label" id="sid-label">Session</span>
-        <div class="secret">
-          <code aria-labelledby="sid-label">${this.sessionId}</code>
+        <div class="secret" role="group" aria-labelledby="sid-label">
+          <code>${this.sessionId}</code>
           <share-copy-button value=${this.sessionId} label="Copy session id"></share-copy-button>
         </div>
       </div>
       <div class="field">
         <span class="label" id="pass-label">Passphrase</span>
-        <div class="secret">
-          <code aria-labelledby="pass-label">${this.passphrase}</code>
+        <div class="secret" role="group" aria-labelledby="pass-label">
+          <code>${this.passphrase}</code>
           <share-copy-button value=${this.passphrase} label="Copy passphrase"></share-copy-button>
           <button type="button" class="ghost icon" aria-label="Generate another passphrase" title="Generate another"
             @click=${() => (this.passphrase = generatePassphrase())}>${icons.dice}</button>
@@ -109,7 +112,11 @@ export class ShareJoinForm extends LitElement {
   }
 
   #typed() {
+    const rejoining = this.#rejoining;
     return html`
+      ${rejoining
+        ? html`<p class="rejoin" id="rejoin">Enter the passphrase to rejoin session <strong>${this.rejoin}</strong>.</p>`
+        : nothing}
       <div class="field">
         <label for="session">Session</label>
         <input id="session" name="session" .value=${this.sessionId} required maxlength="64" pattern="[A-Za-z0-9_\\-]+"
@@ -121,6 +128,7 @@ export class ShareJoinForm extends LitElement {
         <div class="with-button">
           <input id="passphrase" name="passphrase" type=${this.reveal ? 'text' : 'password'} .value=${this.passphrase}
             required autocomplete="off" autocapitalize="none" spellcheck="false"
+            aria-describedby=${rejoining ? 'rejoin' : nothing}
             @input=${(e: Event) => (this.passphrase = (e.target as HTMLInputElement).value)} />
           <button type="button" class="ghost icon" aria-pressed=${this.reveal}
             aria-label=${this.reveal ? 'Hide passphrase' : 'Show passphrase'} @click=${() => (this.reveal = !this.reveal)}>
@@ -129,6 +137,11 @@ export class ShareJoinForm extends LitElement {
         </div>
       </div>
     `;
+  }
+
+  /** The form offers to rejoin the session this tab was in (until another id is typed). */
+  get #rejoining(): boolean {
+    return this.mode === 'join' && this.rejoin !== '' && this.rejoin === this.sessionId.trim();
   }
 
   /** A name of only spaces would pass `required` and then do nothing: say so instead. */

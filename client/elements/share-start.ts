@@ -92,12 +92,15 @@ export class ShareStart extends LitElement {
         background: ${token('surface-2')};
       }
       [role='tab'] {
-        border: 0;
+        border: 1px solid transparent;
         background: transparent;
         color: ${token('text-muted')};
       }
-      [role='tab'][aria-selected='true'] {
-        background: ${token('surface')};
+      /* Selected looks the same hovered or tapped (touch keeps :hover); its accent edge tells it apart in the dark too. */
+      [role='tab'][aria-selected='true'],
+      [role='tab'][aria-selected='true']:hover:not(:disabled) {
+        border-color: ${token('accent')};
+        background: light-dark(${token('surface')}, ${token('accent-soft')});
         color: ${token('text')};
         box-shadow: 0 1px 3px rgb(0 0 0 / 0.12);
       }
@@ -130,6 +133,8 @@ export class ShareStart extends LitElement {
   @property({ type: Boolean }) accessor remember = false;
   @property({ type: Boolean }) accessor busy = false;
   @property() accessor error = '';
+  /** The session this tab was in before a reload: the Join form offers to rejoin it. */
+  @property() accessor rejoin = '';
 
   override render() {
     const tab = (mode: 'create' | 'join', label: string) => html`<button
@@ -146,7 +151,7 @@ export class ShareStart extends LitElement {
     const panel = (mode: 'create' | 'join') => html`<div role="tabpanel" id="panel-${mode}" aria-labelledby="tab-${mode}"
       ?hidden=${this.mode !== mode}>
       <share-join-form mode=${mode} .name=${this.name} .remember=${this.remember} .busy=${this.busy}
-        .error=${this.mode === mode ? this.error : ''}
+        .error=${this.mode === mode ? this.error : ''} .rejoin=${mode === 'join' ? this.rejoin : ''}
         .sessionId=${mode === 'join' ? this.sessionId : ''} .passphrase=${mode === 'join' ? this.passphrase : ''}></share-join-form>
     </div>`;
     return html`

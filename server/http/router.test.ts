@@ -25,7 +25,7 @@ test('/ serves the built client page with a content security policy', async (t) 
   assert.equal(res.headers.get('cache-control'), 'no-cache');
   assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
   const html = await res.text();
-  assert.match(html, /<share-app>/);
+  assert.match(html, /<share-app[\s>]/);
   const script = /src="\.\/(app-[A-Z0-9]+\.js)"/.exec(html)?.[1];
   assert.ok(script, 'index.html names the hashed bundle');
 

@@ -6,8 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
 import { sendJson, sendNotFound } from './respond.ts';
-import type { StaticFiles } from './static-files.ts';
+import { corsHeaders, type StaticFiles } from './static-files.ts';
 import type { Readiness } from './readiness.ts';
+import { DEVICE_LINKS_PATH, type DeviceLinks } from '../../protocol/device-links.ts';
 
 export interface HealthSource {
   /** Extra figures for /healthz: counts and states only, nothing about content. */
@@ -26,10 +27,14 @@ export interface RouterDeps {
   metricsToken: string | undefined;
   /** The admin UI's front end, served under /admin/ when enabled. */
   adminFiles: StaticFiles | undefined;
+  /** Where other devices can open the app ("Add a device"). */
+  deviceLinks(): DeviceLinks;
+  /** Access-Control-Allow-Origin for pages on other origins that embed the elements. */
+  corsOrigin: '*' | string[];
 }
 
 export function createRequestHandler(deps: RouterDeps) {
-  const { staticFiles, health, readiness, log, metrics, metricsToken, adminFiles } = deps;
+  const { staticFiles, health, readiness, log, metrics, metricsToken, adminFiles, deviceLinks, corsOrigin } = deps;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -55,6 +60,10 @@ export function createRequestHandler(deps: RouterDeps) {
       const { contentType, body } = await metrics.render();
       res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (url.pathname === DEVICE_LINKS_PATH) {
+      sendJson(res, 200, deviceLinks(), corsHeaders(req, corsOrigin));
       return;
     }
     if (adminFiles && url.pathname === '/admin') {

@@ -10,11 +10,12 @@ import { tempDir } from '../testing/harness.ts';
 import { createStaticFiles } from './static-files.ts';
 import type { StaticFilesOptions } from './static-files.ts';
 
-/** Serves a directory holding app-ABCDEFGH.js and index.html with the given options. */
-async function serve(t: TestContext, options?: StaticFilesOptions): Promise<string> {
+/** Serves a directory holding app-ABCDEFGH.js, index.html and `more` files with the given options. */
+async function serve(t: TestContext, options?: StaticFilesOptions, more: Record<string, string> = {}): Promise<string> {
   const dir = await tempDir(t);
   await writeFile(path.join(dir, 'app-ABCDEFGH.js'), 'export {};\n');
   await writeFile(path.join(dir, 'index.html'), '<!doctype html>\n');
+  for (const [name, body] of Object.entries(more)) await writeFile(path.join(dir, name), body);
   const files = createStaticFiles(dir, options);
   const server = createServer((req, res) => {
     void files.serve(req, res, new URL(req.url ?? '/', 'http://x').pathname).then((served) => {
@@ -60,4 +61,18 @@ test('pages never carry CORS headers, and nothing does without the option', asyn
   const closed = await serve(t);
   const script = await fetch(`${closed}/app-ABCDEFGH.js`, { headers: { Origin: 'https://embedder.example' } });
   assert.equal(script.headers.get('access-control-allow-origin'), null);
+});
+
+test('the service worker is revalidated on every load, the manifest has its type, and the page policy allows both', async (t) => {
+  const url = await serve(t, undefined, { 'sw.js': 'self.addEventListener("fetch", () => {});\n', 'manifest.webmanifest': '{}\n' });
+  const worker = await fetch(`${url}/sw.js`);
+  assert.equal(worker.headers.get('content-type'), 'text/javascript; charset=utf-8');
+  assert.equal(worker.headers.get('cache-control'), 'no-cache');
+  const manifest = await fetch(`${url}/manifest.webmanifest`);
+  assert.equal(manifest.headers.get('content-type'), 'application/manifest+json');
+
+  const policy = (await fetch(`${url}/`)).headers.get('content-security-policy') ?? '';
+  const directive = (name: string) => policy.split('; ').find((part) => part.startsWith(`${name} `))?.split(' ').slice(1) ?? [];
+  assert.ok(directive('worker-src').includes("'self'"), policy);
+  assert.ok(directive('manifest-src').includes("'self'"), policy);
 });

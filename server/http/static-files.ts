@@ -38,7 +38,8 @@ const CONTENT_SECURITY_POLICY = [
   "media-src 'self' blob:",
   "frame-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
-  "worker-src 'self' blob:",
+  "worker-src 'self' blob:", // 'self': the service worker (sw.js); blob: the key-derivation worker on other origins
+  "manifest-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "frame-ancestors 'self'",
@@ -61,7 +62,7 @@ export interface StaticFilesOptions {
 }
 
 /** The Access-Control-Allow-Origin (and Vary) headers for a request, if its origin is allowed. */
-function corsHeaders(req: IncomingMessage, allowed: StaticFilesOptions['corsOrigin']): Record<string, string> {
+export function corsHeaders(req: IncomingMessage, allowed: StaticFilesOptions['corsOrigin']): Record<string, string> {
   if (allowed === undefined) return {};
   if (allowed === '*') return { 'Access-Control-Allow-Origin': '*' };
   const origin = req.headers.origin;

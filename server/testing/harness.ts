@@ -26,6 +26,8 @@ export interface TestServer {
   url: string;
   port: number;
   dataDir: string;
+  /** With HTTPS=on in the environment: the HTTPS port. */
+  httpsPort?: number | undefined;
 }
 
 /** Starts the app on 127.0.0.1 port 0 with the given environment on top of quiet defaults. */
@@ -33,19 +35,24 @@ export async function startServer(t: TestContext, env: Record<string, string> = 
   const ownDir = env.DATA_DIR === undefined ? await mkdtemp(path.join(tmpdir(), 'sharethings-test-')) : undefined;
   const dataDir = env.DATA_DIR ?? ownDir!;
   const config = loadConfig(
-    { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '2000', ...env, PORT: '0', HOST: '127.0.0.1' },
+    { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '2000', HTTPS: 'off', HTTPS_PORT: '0', ...env, PORT: '0', HOST: '127.0.0.1' },
     { clientDir: path.join(PROJECT_ROOT, 'dist', 'client'), dataDir },
   );
   const app = await createApp(config, { log: createLogger(config.logLevel) });
   app.httpServer.listen(0, '127.0.0.1');
   await once(app.httpServer, 'listening');
+  if (app.secure) {
+    app.secure.server.listen(0, '127.0.0.1');
+    await once(app.secure.server, 'listening');
+  }
   // Close before removing the data directory: closing writes the store's last records.
   t.after(async () => {
     await app.close();
     if (ownDir) await rm(ownDir, { recursive: true, force: true });
   });
   const { port } = app.httpServer.address() as AddressInfo;
-  return { app, port, url: `http://127.0.0.1:${port}`, dataDir };
+  const httpsPort = app.secure ? (app.secure.server.address() as AddressInfo).port : undefined;
+  return { app, port, url: `http://127.0.0.1:${port}`, dataDir, httpsPort };
 }
 
 /** A fresh directory removed after the test. */

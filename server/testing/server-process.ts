@@ -11,6 +11,8 @@ export interface ServerProcess {
   port: number;
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
+  /** Everything it wrote to stdout so far (the lines `make run` shows). */
+  stdout(): string;
   /** SIGKILL: no shutdown, no flush, like a crash. */
   kill9(): Promise<void>;
 }
@@ -23,7 +25,7 @@ export async function spawnServer(
   const args = [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(PROJECT_ROOT, 'server', 'main.ts')];
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', HTTPS: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -37,8 +39,8 @@ export async function spawnServer(
     await once(child, 'exit');
   };
   t.after(kill9);
+  let out = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
     child.stdout!.on('data', (data: Buffer) => {
       out += data.toString();
       const match = /running at (http:\/\/\S+)/.exec(out);
@@ -46,7 +48,7 @@ export async function spawnServer(
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
   });
-  return { child, url, port: Number(new URL(url).port), kill9, stderr: () => stderr };
+  return { child, url, port: Number(new URL(url).port), kill9, stderr: () => stderr, stdout: () => out };
 }
 
 /** The shape the socket helpers of harness.ts take. */

@@ -8,7 +8,7 @@ import { PROJECT_ROOT } from './harness.ts';
 export async function failedStart(t: TestContext, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'server', 'main.ts')], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', HTTPS: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => {

@@ -15,11 +15,11 @@ import { syncDir } from './chunk-log.ts';
 
 export const TEMP_SUFFIX = '.partial';
 
-export async function writeFileAtomic(target: string, parts: Uint8Array[], fsync: boolean): Promise<void> {
+export async function writeFileAtomic(target: string, parts: Uint8Array[], fsync: boolean, mode?: number): Promise<void> {
   const dir = path.dirname(target);
   const created = await mkdir(dir, { recursive: true });
   const temp = `${target}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
-  const handle = await open(temp, 'w');
+  const handle = await open(temp, 'w', mode);
   try {
     await handle.writev(parts);
     if (fsync) await handle.sync();
