@@ -11,6 +11,8 @@ export function secureBanner(
   if (links.length) {
     const others = links.slice(1, 3).map((link) => link.url);
     lines.push(`  from your other devices: ${links[0]!.url}${others.length ? ` (or ${others.join(', ')})` : ''}`);
+  } else {
+    lines.push('  no network address found: connect this machine to a network for other devices to reach it');
   }
   if (material.selfSigned) {
     const until = material.validTo.toISOString().slice(0, 10);
