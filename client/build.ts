@@ -13,7 +13,7 @@
  * `npx tsx client/build.ts` builds once; `--watch` rebuilds the app on change.
  */
 import { build, context, type BuildOptions, type Metafile } from 'esbuild';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { precacheManifest } from './sw/precache-manifest.ts';
@@ -104,16 +104,31 @@ async function writePages(outDir: string, scripts: { app: string; worker: string
   await buildServiceWorker(outDir, shellFiles(scripts));
 }
 
-/** One full build; resolves with the names of the app and worker scripts. */
+/**
+ * One full build; resolves with the names of the app and worker scripts.
+ * Built beside `outDir` and swapped in at the end: a server already serving
+ * `outDir` (`make cluster` builds while tests run) never finds it half-written.
+ */
 export async function buildClient(outDir = CLIENT_OUT_DIR): Promise<{ app: string; worker: string }> {
-  await rm(outDir, { recursive: true, force: true });
-  await mkdir(outDir, { recursive: true });
-  const worker = await buildWorker(outDir);
-  const register = await buildRegister(outDir);
-  const result = await build(appOptions(outDir, worker));
-  const app = scriptOf(result.metafile!);
-  await writePages(outDir, { app, worker, register });
-  return { app, worker };
+  const suffix = `${process.pid}-${Date.now()}`;
+  const next = `${outDir}.next-${suffix}`;
+  const old = `${outDir}.old-${suffix}`;
+  await mkdir(next, { recursive: true });
+  try {
+    const worker = await buildWorker(next);
+    const register = await buildRegister(next);
+    const result = await build(appOptions(next, worker));
+    const app = scriptOf(result.metafile!);
+    await writePages(next, { app, worker, register });
+    await rename(outDir, old).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+    await rename(next, outDir);
+    return { app, worker };
+  } finally {
+    await rm(next, { recursive: true, force: true });
+    await rm(old, { recursive: true, force: true });
+  }
 }
 
 async function watch(outDir: string): Promise<void> {

@@ -86,7 +86,8 @@ test('Redis stalled 3 s: live delivery between members of one node stays under 5
     const share = alice.shareText(`live ${shares.length}`);
     sentAt.set(share.contentId, performance.now());
     shares.push(share);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Every 20 ms: some 150 texts, so one scheduling hiccup of a busy machine is not the p99 by itself.
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
   cluster.redis.child!.kill('SIGCONT');
   await Promise.all(shares); // each stored in the end
