@@ -9,12 +9,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
-import { startServer, tempDir } from '../../server/testing/harness.ts';
+import { startServer } from '../../server/testing/harness.ts';
 import { CLIENT_OUT_DIR } from '../build.ts';
 import { createSession, ensureBuilt, joinSession, launchPersistentChromium, openDevice, shareText, textItems, useChromium } from './browser.ts';
 import { untilControlled } from './service-worker.ts';
@@ -30,9 +33,14 @@ test('Chromium finds nothing missing to install the app, and its manifest takes 
   await ensureBuilt();
   const server = await startServer(t);
   // Not a newContext(): Chromium never installs apps from incognito-like contexts.
-  const context = await launchPersistentChromium(await tempDir(t));
+  const profile = await mkdtemp(path.join(tmpdir(), 'sharethings-profile-'));
+  const context = await launchPersistentChromium(profile);
+  // Closed before its profile is removed (after-hooks run in the order they were added): Chromium writes there until it exits.
+  t.after(async () => {
+    if (typeof context !== 'string') await context.close();
+    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
+  });
   if (typeof context === 'string') return t.skip(context);
-  t.after(() => context.close());
   const page = await context.newPage();
   await page.goto(`http://localhost:${server.port}/`);
   await untilControlled(page);
