@@ -8,10 +8,12 @@ E2E_TESTS := $(filter %.e2e.test.ts,$(UNIT_TESTS))
 TESTS := $(filter-out %.e2e.test.ts,$(UNIT_TESTS))
 TEST_FLAGS ?= --test-concurrency=2 --test-timeout=120000
 
-.PHONY: help install build run typecheck test clean admin-password cluster cluster-stop cert
+.PHONY: help install build pack run typecheck test clean admin-password cluster cluster-stop cert
 
 help: ## Show this help
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[A-Za-z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' \
+		'{ name[NR] = $$1; text[NR] = $$2; if (length($$1) > width) width = length($$1) } \
+		END { for (i = 1; i <= NR; i++) printf "  make %-" width "s  %s\n", name[i], text[i] }'
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci $(NPM_FLAGS)
@@ -19,11 +21,19 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 install: node_modules/.package-lock.json ## Install dependencies (npm ci) when missing or outdated
 
-build: install ## Build the web client into dist/client
+build: install ## Build the web client into dist/client and the npm package into dist/package (about 2 s)
 	npx tsx client/build.ts
+	npx tsx client/package/build.ts
+
+pack: install ## Build the npm package and pack it: dist/sharethings-<version>.tgz (see client/sdk/README.md)
+	npx tsx client/package/build.ts --pack
 
 run: build ## Install, build and start on http://localhost:3000 (PORT, HOST, ... from the environment)
 	npx tsx server/main.ts
+
+.PHONY: cli
+cli: install ## Run the command-line client: make cli ARGS="send file.txt" (see client/cli/README.md)
+	@npx tsx client/cli/main.ts $(ARGS)
 
 typecheck: install ## Type-check everything, tests included
 	npx tsc -p .
@@ -47,8 +57,8 @@ cluster-stop: install ## Stop exactly what make cluster started (its data stays 
 cert: install ## Write a self-signed certificate for HAProxy's TLS front end to certs/haproxy.pem
 	npx tsx server/ops/make-cert.ts
 
-admin-password: install ## Print a bcrypt hash for ADMIN_PASSWORD_HASH (reads the password from stdin)
-	@node -e 'let p="";process.stdin.on("data",d=>p+=d).on("end",()=>console.log(require("bcryptjs").hashSync(p.trim(),12)))'
+admin-password: install ## Print a bcrypt hash for ADMIN_PASSWORD_HASH (asks twice, or reads one line from a pipe)
+	@npx tsx server/ops/admin-password.ts
 
 clean: ## Remove build output and test artifacts (keeps ./data, run/cluster and certs)
 	rm -rf dist test-artifacts bench/results

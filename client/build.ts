@@ -5,6 +5,8 @@
  *   name is compiled into the app (DERIVE_KEYS_WORKER);
  * - share-elements.js: a stable, revalidated alias of the app for pages that
  *   embed the elements (`<script type="module" src=".../share-elements.js">`);
+ * - sdk-[hash].js and its stable alias sdk.js: the SDK alone (ShareClient),
+ *   for pages on other origins (`import { ShareClient } from '.../sdk.js'`);
  * - register-service-worker-[hash].js: loaded by index.html only;
  * - index.html (pointing at the hashed scripts), favicon.svg, the web app
  *   manifest and its icons, embed-demo/;
@@ -68,6 +70,17 @@ async function buildRegister(outDir: string): Promise<string> {
   return scriptOf(result.metafile!);
 }
 
+/** The SDK's browser build, hashed (immutable), and sdk.js, the stable name pages import. */
+async function buildSdk(outDir: string): Promise<void> {
+  const result = await build({
+    ...common,
+    entryPoints: { sdk: path.join(clientDir, 'sdk', 'index.ts') },
+    format: 'esm',
+    outdir: outDir,
+  });
+  await writeFile(path.join(outDir, 'sdk.js'), `export * from './${scriptOf(result.metafile!)}';\n`);
+}
+
 const ICONS = ['icon-192.png', 'icon-512.png', 'icon-maskable-512.png', 'apple-touch-icon.png'].map((name) => `icons/${name}`);
 
 /** The files the app's page needs to open without the server: the service worker precaches exactly these. */
@@ -117,6 +130,7 @@ export async function buildClient(outDir = CLIENT_OUT_DIR): Promise<{ app: strin
   try {
     const worker = await buildWorker(next);
     const register = await buildRegister(next);
+    await buildSdk(next);
     const result = await build(appOptions(next, worker));
     const app = scriptOf(result.metafile!);
     await writePages(next, { app, worker, register });
@@ -136,6 +150,7 @@ async function watch(outDir: string): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const worker = await buildWorker(outDir);
   const register = await buildRegister(outDir);
+  await buildSdk(outDir);
   const pages = (app: string) => writePages(outDir, { app, worker, register });
   const ctx = await context({
     ...appOptions(outDir, worker),

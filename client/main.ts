@@ -26,3 +26,5 @@ export { ShareTimeline, LoadMoreEvent, ClearAllEvent } from './elements/share-ti
 export { ShareToast, ToastDismissEvent } from './elements/share-toast.ts';
 export { ShareTransferProgress, TransferCancelEvent } from './elements/share-transfer-progress.ts';
 export { TOKEN_DEFAULTS } from './styles/tokens.ts';
+// Already inside the bundle (share-app uses it): a page that embeds the elements can script the SDK too.
+export { ShareClient, ShareError } from './sdk/index.ts';

@@ -23,7 +23,7 @@ import { deliveryPolicy } from './content/delivery-policy.ts';
 import { Sweeper } from './retention/sweeper.ts';
 import type { ContentStore } from './store/content-store.ts';
 import { Metrics } from './metrics/metrics.ts';
-import { adminUiDir, instrumentAdmin } from './admin/admin-ui.ts';
+import { ADMIN_CONTENT_SECURITY_POLICY, adminUiDir, instrumentAdmin } from './admin/admin-ui.ts';
 import { Limits } from './limits/limits.ts';
 import { useConnectionMiddleware } from './io/middleware.ts';
 import type { Server as TlsServer } from 'node:tls';
@@ -33,6 +33,7 @@ import { createSecureServer } from './tls/secure-server.ts';
 import { redirectToHttps } from './tls/https-redirect.ts';
 import { deviceLinks } from './tls/device-links.ts';
 import { renewPeriodically } from './tls/renewal.ts';
+import { sessionTagger } from './log-tag.ts';
 
 /** How long /healthz waits for the shared store's figures. */
 const HEALTH_WAIT_MS = 500;
@@ -107,7 +108,8 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
   const joinGuard = new JoinGuard(config, store, backends.counters);
   const background = new BackgroundTasks(log);
   useConnectionMiddleware(io, config, limits);
-  const ctx: HandlerContext = { io, config, log, metrics, limits, presence, store, uploads, slowReceivers, joinGuard, background };
+  const sessionTag = sessionTagger(backends.logTagSecret);
+  const ctx: HandlerContext = { io, config, log, sessionTag, metrics, limits, presence, store, uploads, slowReceivers, joinGuard, background };
   const sweeper = new Sweeper(ctx, backends.lease);
   const readiness = new Readiness();
 
@@ -138,7 +140,7 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
   if (config.admin) instrumentAdmin(io, config.admin, config.nodeId);
   const handleRequest = createRequestHandler({
     staticFiles: createStaticFiles(config.clientDir, { corsOrigin: config.corsOrigin }),
-    adminFiles: config.admin ? createStaticFiles(adminUiDir()) : undefined,
+    adminFiles: config.admin ? createStaticFiles(adminUiDir(), { contentSecurityPolicy: ADMIN_CONTENT_SECURITY_POLICY }) : undefined,
     metrics,
     metricsToken: config.metricsToken,
     corsOrigin: config.corsOrigin,

@@ -18,10 +18,13 @@ import { MemoryPresence } from './sessions/presence.memory.ts';
 import type { ContentStore } from './store/content-store.ts';
 import { DiskStore } from './store/disk/disk-store.ts';
 import { openClusterBackends } from './cluster/backends.ts';
+import { localLogTagSecret } from './log-tag.ts';
 
 export interface Backends {
   store: ContentStore;
   presence: Presence;
+  /** Keys session tags in logs: LOG_TAG_SECRET, or one kept in DATA_DIR (alone) or shared in Redis (cluster). */
+  logTagSecret: string;
   counters: RateCounterFactory;
   lease: Lease;
   /** The Socket.IO `adapter` option. */
@@ -36,12 +39,14 @@ export interface Backends {
 
 export async function openBackends(config: Config, deps: { log: Logger; store?: ContentStore }): Promise<Backends> {
   if (config.cluster) return openClusterBackends(config, config.cluster, deps.log);
+  const logTagSecret = config.logTagSecret ?? (await localLogTagSecret(config.dataDir));
   const store = deps.store ?? new DiskStore(config.dataDir, { fsync: config.storeFsync, log: deps.log });
   await store.open();
   const presence = new MemoryPresence();
   return {
     store,
     presence,
+    logTagSecret,
     counters: memoryRateCounters,
     lease: soleLease,
     adapter: (policy) => withBinaryFrames(Adapter, (packet) => policy.recipients(packet)),

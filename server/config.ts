@@ -70,6 +70,8 @@ export interface Config {
   admin: { username: string; passwordHash: string } | undefined;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** Keys the session tags in logs; unset: generated (kept in DATA_DIR, or shared through Redis in a cluster). */
+  logTagSecret: string | undefined;
   /** Directory with the built web client. */
   clientDir: string;
   logLevel: LogLevel;
@@ -130,6 +132,13 @@ function admin(env: Env): Config['admin'] {
     throw new ConfigError('ADMIN_PASSWORD_HASH must be a bcrypt hash (see README: make admin-password)');
   }
   return { username, passwordHash };
+}
+
+function logTagSecret(raw: string | undefined): string | undefined {
+  const secret = raw?.trim();
+  if (!secret) return undefined;
+  if (secret.length < 16) throw new ConfigError('LOG_TAG_SECRET must be at least 16 characters (e.g. `openssl rand -hex 32`)');
+  return secret;
 }
 
 /** TRUST_PROXY: false/0 (default), true (one proxy), or the number of proxies in front. */
@@ -198,6 +207,7 @@ export function loadConfig(env: Env, defaults: { clientDir: string; dataDir: str
     sessionMaxItems: integer(env, 'SESSION_MAX_ITEMS', 1000, 1, 1_000_000),
     admin: admin(env),
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
+    logTagSecret: logTagSecret(env.LOG_TAG_SECRET),
     clientDir: env.CLIENT_DIR?.trim() || defaults.clientDir,
     logLevel: logLevel(env.LOG_LEVEL),
     nodeId: '',

@@ -2,7 +2,6 @@
  * Structured JSON-lines logger. Callers pass ids, counts and codes only:
  * never content, names of files, passphrases, proofs or tokens.
  */
-import { createHash } from 'node:crypto';
 import type { LogLevel } from './config.ts';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -34,9 +33,4 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return typeof error;
-}
-
-/** A short, stable tag for a session id, so logs can be correlated without naming sessions. */
-export function sessionTag(sessionId: string): string {
-  return createHash('sha256').update(`log-tag:${sessionId}`).digest('hex').slice(0, 10);
 }

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './log.ts';
 import type { AddressInfo, Server } from 'node:net';
 import { secureBanner } from './tls/banner.ts';
+import { checkClientDir } from './http/client-dir.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,9 +25,10 @@ if (config.production && !config.behindProxy && !config.tls?.files) {
 }
 let app: App;
 try {
+  await checkClientDir(config.clientDir);
   app = await createApp(config, { log });
 } catch (error) {
-  // Start-up checks that need the outside world (the data directory, Redis, the bucket) fail like bad settings.
+  // Start-up checks that need the outside world (the client build, the data directory, Redis, the bucket) fail like bad settings.
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`Configuration error: ${error.message}\n`);
   process.exit(2);

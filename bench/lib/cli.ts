@@ -7,7 +7,7 @@
  *   --smoke        tiny sizes, seconds in all (what `make test` runs)
  *   --out FILE     results file (default bench/results/latest.json, smoke: smoke.json)
  *   --no-write     do not write a results file
- *   --child        started by run-all.ts / bench.test.ts: print only the result line
+ *   --child        started by run-all.ts / a <name>-smoke.test.ts: print only the result line
  *   --help
  */
 import path from 'node:path';
@@ -135,7 +135,7 @@ export function pick<T extends string>(names: readonly string[], allowed: readon
 
 /**
  * Runs one benchmark file in its own process with --child and returns its
- * report: what run-all.ts and bench.test.ts do for each registered benchmark.
+ * report: what run-all.ts and the smoke tests do for each registered benchmark.
  */
 export async function runBenchmarkChild(
   file: string,

@@ -43,7 +43,8 @@ export function useChromium(): { browser: Browser | undefined; skip: string | un
 }
 
 export async function ensureBuilt(): Promise<void> {
-  if (!existsSync(path.join(CLIENT_OUT_DIR, 'share-elements.js'))) await buildClient();
+  const built = ['share-elements.js', 'sdk.js'].every((name) => existsSync(path.join(CLIENT_OUT_DIR, name)));
+  if (!built) await buildClient();
 }
 
 /** Chromium, or a reason to skip (outside CI, when it cannot be installed). */

@@ -45,6 +45,22 @@ export class ChunkQueue {
     return index < this.#next || this.#chunks.has(index);
   }
 
+  /**
+   * Before the first take: the reader starts at chunk `index` (a download
+   * resumed from a partial file); chunks before it are dropped, never fetched.
+   */
+  skipTo(index: number): void {
+    if (index <= this.#next) return;
+    for (const [at, chunk] of this.#chunks) {
+      if (at >= index) continue;
+      this.#chunks.delete(at);
+      this.#buffered -= chunk.length;
+    }
+    this.#next = Math.min(index, this.total);
+    this.#notify();
+    this.onTake?.();
+  }
+
   put(index: number, chunk: Uint8Array): void {
     if (this.#error || index < this.#next || this.#chunks.has(index)) return;
     this.#chunks.set(index, chunk);

@@ -3,20 +3,61 @@
  * uploads in progress) and abort-aware waiting. No timers, no polling.
  */
 
+interface AbortFanOut {
+  readonly listeners: Set<() => void>;
+  readonly dispatch: () => void;
+}
+
+const fanOuts = new WeakMap<AbortSignal, AbortFanOut>();
+
+/**
+ * Calls `listener` once when `signal` aborts (at once if it has); returns the
+ * function that takes it back. Many wait on one signal at a time (every
+ * upload on the connection-lost signal, every chunk in flight on its
+ * upload's), so the signal itself carries one listener that fans out, removed
+ * with the last one taken back: Node warns of a leak from 11 listeners
+ * (MaxListenersExceededWarning), and these are bounded only by the windows.
+ */
+export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  if (signal.aborted) {
+    listener();
+    return () => {};
+  }
+  let fanOut = fanOuts.get(signal);
+  if (!fanOut) {
+    const listeners = new Set<() => void>();
+    const dispatch = () => {
+      fanOuts.delete(signal);
+      // One taken back by an earlier one during the dispatch is not called, as with addEventListener.
+      for (const each of [...listeners]) if (listeners.delete(each)) each();
+    };
+    fanOut = { listeners, dispatch };
+    fanOuts.set(signal, fanOut);
+    signal.addEventListener('abort', dispatch, { once: true });
+  }
+  const { listeners, dispatch } = fanOut;
+  const entry = () => listener(); // its own identity: the same function may be added twice
+  listeners.add(entry);
+  return () => {
+    if (!listeners.delete(entry) || listeners.size > 0 || fanOuts.get(signal)?.listeners !== listeners) return;
+    fanOuts.delete(signal);
+    signal.removeEventListener('abort', dispatch);
+  };
+}
+
 /** Rejects with `signal.reason` as soon as the signal aborts, else settles like `promise`. */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const off = onAbort(signal, () => reject(signal.reason));
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        off();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        off();
         reject(error);
       },
     );
@@ -48,19 +89,18 @@ export class Semaphore {
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        const index = this.#waiters.indexOf(waiter);
-        if (index >= 0) this.#waiters.splice(index, 1);
-        reject(signal!.reason);
-      };
       const waiter: Waiter = {
         grant: () => {
-          signal?.removeEventListener('abort', onAbort);
+          off();
           resolve();
         },
       };
       this.#waiters.push(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const off = signal ? onAbort(signal, () => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index >= 0) this.#waiters.splice(index, 1);
+        reject(signal.reason);
+      }) : () => {};
     });
   }
 
@@ -124,13 +164,13 @@ export class Gate {
           reject(error);
         },
       };
-      const onAbort = () => waiter.reject(signal!.reason);
+      let off = () => {};
       const done = () => {
         this.#waiters.delete(waiter);
-        signal?.removeEventListener('abort', onAbort);
+        off();
       };
       this.#waiters.add(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) off = onAbort(signal, () => waiter.reject(signal.reason));
     });
   }
 }

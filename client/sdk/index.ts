@@ -39,5 +39,6 @@ export type {
   ShareFileOptions,
   ShareResult,
   ShareTextOptions,
+  StreamOptions,
   UploadProgress,
 } from './types.ts';

@@ -8,7 +8,7 @@ import { hexEncode, utf8Encode } from '../../protocol/crypto/index.ts';
 import type { ContentDescriptor, ContentKind } from '../../protocol/crypto/index.ts';
 import { ShareError, cancelledError } from './errors.ts';
 import type { IncomingTransfer } from './incoming-transfer.ts';
-import type { ReceivedItem } from './types.ts';
+import type { ReceivedItem, StreamOptions } from './types.ts';
 
 const decoder = new TextDecoder();
 
@@ -81,19 +81,24 @@ export class Item implements ReceivedItem {
     return this.#bytes;
   }
 
-  async *stream(): AsyncGenerator<Uint8Array, void, undefined> {
+  async *stream(options: StreamOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    const offset = options?.offset ?? 0;
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > this.size) {
+      throw new ShareError('INVALID_PAYLOAD', `offset must be an integer in 0..${this.size}`, { contentId: this.contentId });
+    }
+    if (offset === this.size && offset > 0) return; // already all read: nothing to fetch
     if (this.#inline) {
-      if (this.#inline.length > 0) yield this.#inline;
+      if (this.#inline.length > offset) yield this.#inline.subarray(offset);
       return;
     }
     if (this.#bytes) {
       // Replay what bytes() kept, in chunk-sized views.
       const all = await this.#bytes;
       const step = this.#descriptor.chunkSize;
-      for (let at = 0; at < all.length; at += step) yield all.subarray(at, at + step);
+      for (let at = offset; at < all.length; at += step) yield all.subarray(at, at + step);
       return;
     }
-    yield* this.#live();
+    yield* this.#live(offset);
   }
 
   readable(): ReadableStream<Uint8Array> {
@@ -136,8 +141,12 @@ export class Item implements ReceivedItem {
     return out;
   }
 
-  /** The one consumer of the transfer's queue. Leaving early discards the rest. */
-  async *#live(): AsyncGenerator<Uint8Array, void, undefined> {
+  /**
+   * The one consumer of the transfer's queue, from byte `offset` on: chunks
+   * before the one holding it are neither fetched nor kept. Leaving early
+   * discards the rest.
+   */
+  async *#live(offset = 0): AsyncGenerator<Uint8Array, void, undefined> {
     if (this.#claimed) {
       throw new ShareError('CONFLICT', 'This item is already being read; use bytes() to read it more than once', {
         contentId: this.contentId,
@@ -145,12 +154,19 @@ export class Item implements ReceivedItem {
     }
     this.#claimed = true;
     let finished = false;
+    const first = Math.floor(offset / this.#descriptor.chunkSize);
+    let skip = offset - first * this.#descriptor.chunkSize;
+    this.#transfer.queue.skipTo(first);
     this.#transfer.claim(); // fetches what is not here yet, a window at a time
     try {
       for (;;) {
-        const chunk = await this.#transfer.queue.take();
+        let chunk = await this.#transfer.queue.take();
         if (chunk === undefined) break;
-        yield chunk;
+        if (skip > 0) {
+          chunk = chunk.subarray(skip);
+          skip = 0;
+        }
+        if (chunk.length > 0) yield chunk;
       }
       finished = true;
     } finally {

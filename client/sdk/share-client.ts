@@ -10,7 +10,7 @@ import { ID_MAX_LENGTH, ID_PATTERN, MAX_HISTORY_PAGE, MAX_UPLOADS_PER_SOCKET, RE
 import { affinityKey } from './affinity.ts';
 import { Emitter } from './emitter.ts';
 import { ShareError, cancelledError, toShareError } from './errors.ts';
-import { Gate, Semaphore } from './flow.ts';
+import { Gate, Semaphore, onAbort } from './flow.ts';
 import type { TransferContext } from './incoming-transfer.ts';
 import { checkSessionId, performJoin, type JoinOutcome } from './join.ts';
 import { planFile, planText, type OutgoingPlan } from './outgoing.ts';
@@ -337,8 +337,8 @@ export class ShareClient extends Emitter<ShareClientEvents> {
     const { descriptor, totalChunks, source } = plan();
     const record = this.#uploads.add(contentId, random(RESUME_TOKEN_BYTES)); // every upload: 32 random bytes, kept here
     this.#receiver.markOwn(contentId);
-    const onAbort = () => this.cancel(contentId);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    // One listener per share on a signal the caller may give many shares.
+    const unlink = signal ? onAbort(signal, () => this.cancel(contentId)) : () => {};
     let slot = false;
     try {
       if (totalChunks > 0) {
@@ -371,7 +371,7 @@ export class ShareClient extends Emitter<ShareClientEvents> {
       this.#progress.forget(contentId, 'upload');
       throw error;
     } finally {
-      signal?.removeEventListener('abort', onAbort);
+      unlink();
       this.#uploads.delete(contentId);
       if (slot) this.#uploadSlots.release();
       if (!slot) void source?.close();

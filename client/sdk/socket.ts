@@ -10,6 +10,7 @@ import * as parser from '../../protocol/parser.ts';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.ts';
 import { isErrorCode } from '../../protocol/errors.ts';
 import { ShareError, ackError } from './errors.ts';
+import { onAbort } from './flow.ts';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -188,14 +189,13 @@ export async function requestPaced<E extends keyof Requests>(
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      off();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const off = signal ? onAbort(signal, () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }) : () => {};
   });
 }

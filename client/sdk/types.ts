@@ -165,12 +165,20 @@ export interface ReceivedItem {
   text(): Promise<string>;
   /** The whole item in one buffer; cached, so it can be called again. Shared: copy before mutating. */
   bytes(): Promise<Uint8Array>;
-  /** Plaintext chunks in order, each released once read. One live reader; after bytes() it replays the cache. */
-  stream(): AsyncGenerator<Uint8Array, void, undefined>;
+  /**
+   * Plaintext chunks in order, each released once read. One live reader; after bytes() it replays the cache.
+   * With `offset`, from that byte on: chunks before it are not fetched (resuming a partial download).
+   */
+  stream(options?: StreamOptions): AsyncGenerator<Uint8Array, void, undefined>;
   /** stream() as a WHATWG ReadableStream (e.g. for a Response or a file writer). */
   readable(): ReadableStream<Uint8Array>;
   /** Drops buffered and future chunks; readers then reject with CANCELLED. */
   discard(): void;
+}
+
+export interface StreamOptions {
+  /** The first byte to read, 0..size (default 0). */
+  offset?: number;
 }
 
 export interface ContentUpdate {

@@ -10,7 +10,7 @@
 import { encryptChunk, encryptDescriptor } from '../../protocol/crypto/index.ts';
 import type { ContentDescriptor, SessionKeys } from '../../protocol/crypto/index.ts';
 import { ShareError, toShareError } from './errors.ts';
-import { Semaphore, abortable } from './flow.ts';
+import { Semaphore, abortable, onAbort } from './flow.ts';
 import { delay, request, requestPaced, retryWait } from './socket.ts';
 import type { ClientSocket } from './socket.ts';
 import { chunkLength, type ChunkSource } from './sources.ts';
@@ -275,7 +275,5 @@ function forwardAbort(source: AbortSignal, target: AbortController): () => void 
     target.abort(source.reason);
     return () => {};
   }
-  const onAbort = () => target.abort(source.reason);
-  source.addEventListener('abort', onAbort, { once: true });
-  return () => source.removeEventListener('abort', onAbort);
+  return onAbort(source, () => target.abort(source.reason));
 }

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createPrivateKey, createPublicKey, hkdfSync, pbkdf2Sync } from 'node:crypto';
+import { createCipheriv, createPrivateKey, createPublicKey, hkdfSync, pbkdf2Sync } from 'node:crypto';
 import { chunkAad, descriptorAad, nameAad } from './aad.ts';
 import { ed25519Pkcs8 } from './ed25519.ts';
 import { hexEncode } from './encoding.ts';
-import { decryptChunk, decryptDescriptor } from './envelope.ts';
+import { decryptChunk, decryptDescriptor, decryptName } from './envelope.ts';
 import { joinProofMessage, signJoinProof, verifyJoinProof } from './join-proof.ts';
 import { LABELS, PBKDF2_ITERATIONS, deriveMasterBits, deriveSessionKeysFromMaster } from './keys.ts';
 
@@ -46,6 +46,23 @@ test('The documented vectors are self-consistent under node:crypto', () => {
   const privateKey = createPrivateKey({ key: Buffer.from(ed25519Pkcs8(bytes('auth seed'))), format: 'der', type: 'pkcs8' });
   const x = createPublicKey(privateKey).export({ format: 'jwk' }).x!;
   assert.equal(Buffer.from(x, 'base64url').toString('hex'), hex('auth public key'));
+
+  // The name envelope: u32be(length) || name || zeros to 256 bytes, AES-256-GCM with the name AAD.
+  const name = Buffer.from(hex('name plaintext'), 'utf8');
+  const padded = Buffer.alloc(Math.ceil((name.length + 4) / 256) * 256);
+  padded.writeUInt32BE(name.length, 0);
+  name.copy(padded, 4);
+  const cipher = createCipheriv('aes-256-gcm', hkdf(LABELS.metadata), bytes('name iv'));
+  cipher.setAAD(bytes('name aad'));
+  assert.equal(Buffer.concat([cipher.update(padded), cipher.final(), cipher.getAuthTag()]).toString('hex'), hex('name ciphertext'));
+
+  // NFKC: the raw bytes are not normalised, the normalised ones are what PBKDF2 takes.
+  const raw = bytes('nfkc passphrase utf8').toString('utf8');
+  const normalized = bytes('nfkc passphrase normalized utf8');
+  assert.notEqual(raw, normalized.toString('utf8'));
+  assert.equal(raw.normalize('NFKC'), normalized.toString('utf8'));
+  const nfkcMaster = pbkdf2Sync(normalized, LABELS.pbkdf2Salt + SESSION, PBKDF2_ITERATIONS, 32, 'sha256');
+  assert.equal(nfkcMaster.toString('hex'), hex('nfkc master bits'));
 });
 
 test('The real 600,000-iteration derivation reproduces every key vector', async () => {
@@ -65,11 +82,20 @@ test('The real 600,000-iteration derivation reproduces every key vector', async 
   assert.equal(new TextDecoder().decode(chunk), hex('chunk plaintext'));
   const descriptor = await decryptDescriptor(keys.metadataKey, SESSION, CONTENT, 2, IV, bytes('descriptor ciphertext'));
   assert.deepEqual(descriptor, JSON.parse(hex('descriptor json')));
+  assert.equal(await decryptName(keys.metadataKey, SESSION, CONTENT, bytes('name iv'), bytes('name ciphertext')), hex('name plaintext'));
 
   const challenge = bytes('join challenge');
   const signature = await signJoinProof(keys, SESSION, challenge);
   assert.equal(hexEncode(signature), hex('join proof signature'));
   assert.equal(await verifyJoinProof(keys.authPublicKey, SESSION, challenge, signature), true);
+});
+
+test('A passphrase that NFKC changes derives the documented master bits from its raw, unnormalised form', async () => {
+  const raw = bytes('nfkc passphrase utf8').toString('utf8');
+  assert.equal(hexEncode(await deriveMasterBits(SESSION, raw)), hex('nfkc master bits'));
+  // Not the bits of the raw bytes: the normalisation is what makes it match.
+  const unnormalized = pbkdf2Sync(bytes('nfkc passphrase utf8'), LABELS.pbkdf2Salt + SESSION, PBKDF2_ITERATIONS, 32, 'sha256');
+  assert.notEqual(unnormalized.toString('hex'), hex('nfkc master bits'));
 });
 
 test('The associated data and join proof message match the documented byte layouts', () => {

@@ -16,6 +16,7 @@ import { clusterAdapter } from './adapter.ts';
 import type { ClusterConfig } from './config.ts';
 import { RedisKeys } from './keys.ts';
 import { connectRedis } from './redis.ts';
+import { sharedLogTagSecret } from './log-tag-secret.ts';
 
 export async function openClusterBackends(config: Config, cluster: ClusterConfig, log: Logger): Promise<Backends> {
   const redis = await connectRedis(cluster.redis, config.nodeId, log);
@@ -23,8 +24,10 @@ export async function openClusterBackends(config: Config, cluster: ClusterConfig
   const objects = new ObjectStore(cluster.s3);
   const store = new RedisS3Store(redis.command, keys, objects, cluster.s3.keyPrefix, log);
   const presence = new RedisPresence(redis.command, keys, config.nodeId, cluster.nodeTimeoutMs, log);
+  let logTagSecret: string;
   try {
     await store.open();
+    logTagSecret = config.logTagSecret ?? (await sharedLogTagSecret(redis.command, keys.logTagSecret));
     await presence.start();
   } catch (error) {
     objects.close();
@@ -36,6 +39,7 @@ export async function openClusterBackends(config: Config, cluster: ClusterConfig
   return {
     store,
     presence,
+    logTagSecret,
     counters: redisRateCounters(redis.command, (name) => keys.limits(name)),
     lease,
     adapter: (policy) => clusterAdapter(redis.publisher, redis.subscriber, keys.adapterChannel, policy, log),

@@ -66,6 +66,10 @@ export class RedisKeys {
   lease(name: string): string {
     return `${this.prefix}lease:${name}`;
   }
+  /** String: the secret keying session tags in logs, when LOG_TAG_SECRET is unset (log-tag-secret.ts). */
+  get logTagSecret(): string {
+    return `${this.prefix}log-tag-secret`;
+  }
   /** The Socket.IO Redis adapter's channel prefix. */
   get adapterChannel(): string {
     return `${this.prefix}socket.io`;

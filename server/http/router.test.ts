@@ -5,6 +5,14 @@ import path from 'node:path';
 import { request } from 'node:http';
 import { PROJECT_ROOT, startServer } from '../testing/harness.ts';
 
+test('/embed-demo/, linked from the README, serves the embedding example', async (t) => {
+  const server = await startServer(t);
+  const res = await fetch(`${server.url}/embed-demo`);
+  assert.equal(res.status, 200);
+  assert.equal(new URL(res.url).pathname, '/embed-demo/');
+  assert.match(await res.text(), /<share-app[\s>]/);
+});
+
 test('/healthz answers 200 JSON with counts', async (t) => {
   const server = await startServer(t);
   const res = await fetch(`${server.url}/healthz`);

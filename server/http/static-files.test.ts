@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -15,7 +15,10 @@ async function serve(t: TestContext, options?: StaticFilesOptions, more: Record<
   const dir = await tempDir(t);
   await writeFile(path.join(dir, 'app-ABCDEFGH.js'), 'export {};\n');
   await writeFile(path.join(dir, 'index.html'), '<!doctype html>\n');
-  for (const [name, body] of Object.entries(more)) await writeFile(path.join(dir, name), body);
+  for (const [name, body] of Object.entries(more)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), body);
+  }
   const files = createStaticFiles(dir, options);
   const server = createServer((req, res) => {
     void files.serve(req, res, new URL(req.url ?? '/', 'http://x').pathname).then((served) => {
@@ -75,4 +78,32 @@ test('the service worker is revalidated on every load, the manifest has its type
   const directive = (name: string) => policy.split('; ').find((part) => part.startsWith(`${name} `))?.split(' ').slice(1) ?? [];
   assert.ok(directive('worker-src').includes("'self'"), policy);
   assert.ok(directive('manifest-src').includes("'self'"), policy);
+});
+
+test('a directory URL serves its index.html, as a page', async (t) => {
+  const url = await serve(t, undefined, { 'demo/index.html': '<!doctype html><title>demo</title>\n' });
+  const res = await fetch(`${url}/demo/`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  assert.match(await res.text(), /<title>demo<\/title>/);
+});
+
+test('a directory named without its slash is sent on to the URL with it, query kept', async (t) => {
+  const url = await serve(t, undefined, { 'demo/index.html': '<!doctype html>\n' });
+  const res = await fetch(`${url}/demo?x=1`, { redirect: 'manual' });
+  assert.equal(res.status, 308);
+  // Relative, so it also holds where the files are mounted under a prefix (/admin/).
+  assert.equal(res.headers.get('location'), 'demo/?x=1');
+  const followed = await fetch(`${url}/demo`);
+  assert.equal(followed.status, 200);
+  assert.equal(new URL(followed.url).pathname, '/demo/');
+});
+
+test('a directory without index.html, and a missing one, are not served', async (t) => {
+  const url = await serve(t, undefined, { 'bare/file.txt': 'x\n' });
+  for (const pathname of ['/bare/', '/bare', '/missing/', '/missing']) {
+    assert.equal((await fetch(`${url}${pathname}`, { redirect: 'manual' })).status, 404, pathname);
+  }
+  assert.equal((await fetch(`${url}/bare/file.txt`)).status, 200);
 });

@@ -59,6 +59,8 @@ export interface StaticFiles {
 export interface StaticFilesOptions {
   /** The origins allowed to use the client from elsewhere: the server's CORS_ORIGIN. */
   corsOrigin?: '*' | string[];
+  /** The Content-Security-Policy of the pages, when not the web client's own (the admin UI's). */
+  contentSecurityPolicy?: string;
 }
 
 /** The Access-Control-Allow-Origin (and Vary) headers for a request, if its origin is allowed. */
@@ -93,7 +95,8 @@ export function createStaticFiles(rootDir: string, options: StaticFilesOptions =
       return undefined;
     }
     if (decoded.includes('\0')) return undefined;
-    const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
+    // A directory URL (ending in "/") serves the directory's index.html.
+    const relative = `${decoded.replace(/^\/+/, '')}${decoded.endsWith('/') ? 'index.html' : ''}`;
     // No dotfiles and nothing outside the root, whatever the request says.
     if (relative.split('/').some((part) => part.startsWith('.'))) return undefined;
     const filePath = path.resolve(root, relative);
@@ -101,12 +104,24 @@ export function createStaticFiles(rootDir: string, options: StaticFilesOptions =
     return filePath;
   }
 
+  /** Sends `/dir` on to `/dir/` when that directory has an index.html, so its relative links resolve. */
+  async function redirectToDirectory(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+    if (pathname.endsWith('/')) return false;
+    const index = resolve(`${pathname}/`);
+    if (!index || !(await load(index))) return false;
+    // Relative to the request's own path, so it holds wherever these files are mounted (/admin/...).
+    const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    res.writeHead(308, { Location: `${pathname.slice(pathname.lastIndexOf('/') + 1)}/${query}` });
+    res.end();
+    return true;
+  }
+
   return {
     async serve(req, res, pathname) {
       const filePath = resolve(pathname);
       if (!filePath) return false;
       const file = await load(filePath);
-      if (!file) return false;
+      if (!file) return redirectToDirectory(req, res, pathname);
       const ext = path.extname(filePath);
       const isHtml = ext === '.html';
       const headers: Record<string, string | number> = {
@@ -116,7 +131,7 @@ export function createStaticFiles(rootDir: string, options: StaticFilesOptions =
         ETag: file.etag,
         ...(isHtml ? {} : corsHeaders(req, options.corsOrigin)),
       };
-      if (isHtml) headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY;
+      if (isHtml) headers['Content-Security-Policy'] = options.contentSecurityPolicy ?? CONTENT_SECURITY_POLICY;
       if (req.headers['if-none-match'] === file.etag) {
         res.writeHead(304, headers);
         res.end();

@@ -2,6 +2,7 @@
 import type { BackgroundTasks } from '../background-tasks.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { SessionTagger } from '../log-tag.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Limits } from '../limits/limits.ts';
 import type { Presence } from '../sessions/presence.ts';
@@ -15,6 +16,8 @@ export interface HandlerContext {
   io: IoServer;
   config: Config;
   log: Logger;
+  /** The short, keyed tag that stands for a session id in log lines. */
+  sessionTag: SessionTagger;
   metrics: Metrics;
   limits: Limits;
   presence: Presence;

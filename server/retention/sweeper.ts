@@ -7,7 +7,7 @@
  * Emits 'swept' after every run, so tests and metrics can follow it.
  */
 import { EventEmitter } from 'node:events';
-import { describeError, sessionTag } from '../log.ts';
+import { describeError } from '../log.ts';
 import { sessionRoom } from '../io/types.ts';
 import type { HandlerContext } from '../io/context.ts';
 import type { Lease } from './lease.ts';
@@ -83,7 +83,7 @@ export class Sweeper extends EventEmitter<{ swept: [SweepResult] }> {
   }
 
   private async expireSessions(cutoff: number): Promise<number> {
-    const { store, presence, uploads, log } = this.ctx;
+    const { store, presence, uploads, log, sessionTag } = this.ctx;
     return this.each(await store.idleSessions(cutoff), 'expiring a session', async (sessionId) => {
       if (await presence.hasMembers(sessionId)) return false;
       // Kept if anything touched it since it was listed (a join racing the sweep).
@@ -95,7 +95,7 @@ export class Sweeper extends EventEmitter<{ swept: [SweepResult] }> {
   }
 
   private async abandonUploads(cutoff: number): Promise<number> {
-    const { store, uploads, io, log } = this.ctx;
+    const { store, uploads, io, log, sessionTag } = this.ctx;
     return this.each(await store.stalledUploads(cutoff), 'abandoning an upload', async ({ sessionId, contentId }) => {
       // Resumed (or finished) since it was listed: not abandoned after all.
       if (!(await store.discardUpload(sessionId, contentId, cutoff))) return false;

@@ -7,11 +7,10 @@ import { releaseUploads } from '../content/content.handlers.ts';
 import { quotaOf, toHeader } from '../content/item-header.ts';
 import type { HandlerContext } from '../io/context.ts';
 import { handle } from '../io/handle.ts';
-import { sessionTag } from '../log.ts';
 import { sessionRoom, type IoSocket } from '../io/types.ts';
 
 export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): void {
-  const { presence, store, joinGuard, config, log } = ctx;
+  const { presence, store, joinGuard, config, log, sessionTag } = ctx;
 
   /** Leaves at once on this connection; presence and the others follow (in the background on disconnect). */
   function removeMembership(sessionId: string): Promise<void> | undefined {
