@@ -1,11 +1,12 @@
 /**
  * HTTP request rate with autocannon: /healthz, the client bundle (index.html
- * and the hashed app-*.js) and the Engine.IO polling handshake, each against
+ * and the hashed app-*.js, plain and as the build's brotli variant) and the
+ * Engine.IO polling handshake, each against
  * the real server (server/main.ts, its own process) and, in the same run,
  * against a bare node:http server answering the same bytes and headers
  * (captured from the real server first). autocannon runs in this process.
  *
- *   npx tsx bench/http.ts [--targets healthz,index,app-js,eio-handshake]
+ *   npx tsx bench/http.ts [--targets healthz,index,app-js,app-js-br,eio-handshake]
  *                         [--duration 5] [--connections 50] [--runs 3]
  *
  * The real server gets a copy of dist/client (built first when missing), so a
@@ -16,6 +17,8 @@
 import autocannon from 'autocannon';
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { get } from 'node:http';
+import { precompress } from '../client/build.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { benchMain, listValue, numberValue, pick, type BenchOutcome } from './lib/cli.ts';
@@ -26,8 +29,9 @@ import { startShareThings, startTsServer, type ServerHandle } from './lib/server
 import { medianOf, rotate } from './lib/stats.ts';
 import { machineBusySeconds } from './lib/sysinfo.ts';
 import type { BaselineSpec, CapturedResponse } from './http/baseline-server.ts';
+import { routeKey } from './http/route-key.ts';
 
-const TARGETS = ['healthz', 'index', 'app-js', 'eio-handshake'] as const;
+const TARGETS = ['healthz', 'index', 'app-js', 'app-js-br', 'eio-handshake'] as const;
 type Target = (typeof TARGETS)[number];
 const VARIANTS = ['node:http', 'sharethings'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -66,6 +70,10 @@ async function ensureClientBuild(log: (line: string) => void): Promise<string> {
   // A private copy: another build may replace dist/client while we measure.
   const copy = await mkdtemp(path.join(os.tmpdir(), 'sharethings-bench-client-'));
   await cp(dir, copy, { recursive: true });
+  // A build from before client/build.ts precompressed: make its .br/.gz variants here, as the build would.
+  if (!(await readdir(copy)).some((f) => /^app-.*\.js\.br$/.test(f))) {
+    log(`dist/client has no precompressed variants: made them in the copy (${await precompress(copy)} files)`);
+  }
   if (!(await readdir(copy)).some((f) => /^app-.*\.js$/.test(f))) throw new Error('no app-*.js in dist/client');
   return copy;
 }
@@ -77,21 +85,35 @@ function targetPath(target: Target, appFile: string): string {
     case 'index':
       return '/';
     case 'app-js':
+    case 'app-js-br':
       return `/${appFile}`;
     case 'eio-handshake':
       return '/socket.io/?EIO=4&transport=polling';
   }
 }
 
-async function capture(url: string, freshSid: boolean): Promise<CapturedResponse> {
-  const response = await fetch(url);
-  const body = Buffer.from(await response.arrayBuffer());
-  if (response.status !== 200) throw new Error(`GET ${url}: ${response.status}`);
-  const headers: Array<[string, string]> = [];
-  response.headers.forEach((value, name) => {
-    if (!CONNECTION_HEADERS.has(name)) headers.push([name, value]);
+/** The request headers autocannon sends for a target (none but its own, except the compressed bundle's). */
+function requestHeaders(target: Target): Record<string, string> {
+  return target === 'app-js-br' ? { 'accept-encoding': 'gzip, deflate, br' } : {};
+}
+
+/** The response's status, headers and bytes as sent (node:http: fetch would decompress them). */
+async function capture(url: string, freshSid: boolean, requestHeaders: Record<string, string>): Promise<CapturedResponse> {
+  const { status, rawHeaders, body } = await new Promise<{ status: number; rawHeaders: string[]; body: Buffer }>((resolve, reject) => {
+    get(url, { headers: requestHeaders }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (part: Buffer) => parts.push(part));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, rawHeaders: res.rawHeaders, body: Buffer.concat(parts) }));
+      res.on('error', reject);
+    }).on('error', reject);
   });
-  return { status: response.status, headers, bodyBase64: body.toString('base64'), freshSid };
+  if (status !== 200) throw new Error(`GET ${url}: ${status}`);
+  const headers: Array<[string, string]> = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (!CONNECTION_HEADERS.has(name)) headers.push([name, rawHeaders[i + 1]!]);
+  }
+  return { status, headers, bodyBase64: body.toString('base64'), freshSid };
 }
 
 function cpuNow(): number {
@@ -99,7 +121,7 @@ function cpuNow(): number {
   return (usage.user + usage.system) / 1e6;
 }
 
-async function load(opts: HttpOptions, server: ServerHandle, pathname: string): Promise<Measurement> {
+async function load(opts: HttpOptions, server: ServerHandle, pathname: string, headers: Record<string, string>): Promise<Measurement> {
   const cpuStart = cpuNow();
   const serverCpuStart = server.cpuSeconds();
   const busyStart = machineBusySeconds();
@@ -110,6 +132,7 @@ async function load(opts: HttpOptions, server: ServerHandle, pathname: string): 
     duration: opts.durationSeconds,
     pipelining: 1,
     timeout: 10,
+    headers,
   });
   const serverCpuEnd = server.cpuSeconds();
   const busyEnd = machineBusySeconds();
@@ -145,7 +168,8 @@ async function run(opts: HttpOptions, ctx: { smoke: boolean; log: (line: string)
     const spec: BaselineSpec = { routes: {} };
     for (const target of opts.targets) {
       const pathname = targetPath(target, appFile);
-      spec.routes[pathname.split('?')[0]!] = await capture(`${sharethings.url}${pathname}`, target === 'eio-handshake');
+      spec.routes[routeKey(pathname, requestHeaders(target)['accept-encoding'])] =
+        await capture(`${sharethings.url}${pathname}`, target === 'eio-handshake', requestHeaders(target));
     }
     const specFile = path.join(clientDir, 'baseline-spec.json');
     await writeFile(specFile, JSON.stringify(spec));
@@ -163,7 +187,7 @@ async function run(opts: HttpOptions, ctx: { smoke: boolean; log: (line: string)
           const fresh = variant === 'sharethings' && target === 'eio-handshake';
           if (fresh) server = await startShareThings({ label: 'sharethings handshake', env });
           try {
-            const m = await load(opts, server, pathname);
+            const m = await load(opts, server, pathname, requestHeaders(target));
             measured.get(variant)!.push(m);
             log(`  ${target} run ${runIndex + 1}/${opts.runs} ${variant.padEnd(12)} ${formatNumber(m.requestsPerSecond).padStart(6)} req/s  ` +
               `p99 ${m.latencyP99} ms  cpu srv ${m.serverCpu?.toFixed(2) ?? '?'} autocannon ${m.loadgenCpu.toFixed(2)} other ${m.otherCpu?.toFixed(2) ?? '?'}` +
@@ -190,7 +214,8 @@ async function run(opts: HttpOptions, ctx: { smoke: boolean; log: (line: string)
         };
         const cpu = (value: number | null) => (value === null ? '?' : value.toFixed(2));
         rows.push(makeRow({
-          case: target === 'eio-handshake' ? 'EIO handshake' : pathname === '/' ? '/ (index.html)' : target === 'app-js' ? '/app-*.js' : pathname,
+          case: target === 'eio-handshake' ? 'EIO handshake' : pathname === '/' ? '/ (index.html)' : target === 'app-js' ? '/app-*.js'
+            : target === 'app-js-br' ? '/app-*.js (br)' : pathname,
           variant,
           unit: 'req/s',
           runs: list.map((m) => m.requestsPerSecond),
@@ -204,6 +229,11 @@ async function run(opts: HttpOptions, ctx: { smoke: boolean; log: (line: string)
     }
     const bundle = Buffer.from(spec.routes[`/${appFile}`]?.bodyBase64 ?? '', 'base64').length;
     if (bundle) notes.push(`${appFile}: ${bundle} bytes, served uncompressed`);
+    const compressed = spec.routes[routeKey(`/${appFile}`, 'br')];
+    if (compressed) {
+      const encoding = compressed.headers.find(([name]) => name === 'content-encoding')?.[1] ?? 'none';
+      notes.push(`/app-*.js (br): requested with Accept-Encoding: gzip, deflate, br; content-encoding ${encoding}, ${Buffer.from(compressed.bodyBase64, 'base64').length} bytes (the build's precompressed variant; the baseline answers the same bytes for that Accept-Encoding)`);
+    }
     notes.push(`autocannon: ${opts.connections} connections, ${opts.durationSeconds} s per run, in the benchmark process (same cores as the server)`);
     notes.push('cpu = CPU seconds per wall second (1.00 = one full core) of the server and of autocannon; other = cores busy with anything else meanwhile');
   } finally {

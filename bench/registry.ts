@@ -21,4 +21,5 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
   { name: 'reconnect', file: 'reconnect.ts' },
   { name: 'cluster', file: 'cluster.ts' },
   { name: 'failover', file: 'failover.ts' },
+  { name: 'browser', file: 'browser.ts' },
 ];

@@ -2,10 +2,12 @@
  * Chunk relay throughput: one sender to one receiver through a server, the
  * three in separate processes, for each chunk size and each server variant
  * (see relay/common.ts), all in the same run. The raw ws relay is the
- * baseline every other variant is compared with.
+ * baseline every other variant is compared with; the raw ws relay that also
+ * appends each chunk to a file (ws-file) is the second one, for a relay that
+ * stores everything (its ratio is in each row's details, `vsWsFile`).
  *
  *   npx tsx bench/relay.ts [--sizes 64k,256k,1m] [--total 256m] [--runs 3] [--window 16]
- *                          [--variants ws-raw,sio-default,sio-msgpack,sio-ours,sharethings] (sio-ours-copy on demand)
+ *                          [--variants ws-raw,ws-file,sio-default,sio-msgpack,sio-ours,sharethings] (sio-ours-copy on demand)
  *                          [--limits lifted|shipped] [--no-warmup] [--profile sio-ours,sharethings] [--profile-roles server,sender,receiver]
  *
  * MB/s = payload bytes (10^6) / time from the sender's first send to the
@@ -256,6 +258,15 @@ async function run(opts: RelayOptions, ctx: { smoke: boolean; log: (line: string
           (details.fetched ? `; ${details.fetched} chunks fetched (slow receiver)` : ''),
       }));
     }
+    // The second baseline: a raw relay that also stores every chunk (ws-file); its ratio in the details.
+    const storing = rows.find((row) => row.case === sizeLabel && row.variant === 'ws-file');
+    if (storing && storing.median > 0) {
+      for (const row of rows) {
+        if (row.case !== sizeLabel || row.variant === 'ws-raw' || row.variant === 'ws-file') continue;
+        row.details.vsWsFile = row.median / storing.median;
+        row.detailText = `${(row.median / storing.median).toFixed(2)}x of ws-file; ${row.detailText}`;
+      }
+    }
     for (const variant of opts.profile) {
       if (!opts.variants.includes(variant) || !opts.profileRoles.includes('server')) continue;
       const file = await mainThreadProfile(path.join(opts.profileDir, `relay-${variant}-${size}-server`));
@@ -274,6 +285,9 @@ async function run(opts: RelayOptions, ctx: { smoke: boolean; log: (line: string
     }
   }
   if (!opts.variants.includes('ws-raw')) notes.push('ws-raw not run: no baseline, no ratios');
+  if (opts.variants.includes('ws-file')) {
+    notes.push('ws-file = the raw ws relay that also appends each chunk to a file (batched writev, no fsync, like the disk store) and acks once written: the ceiling for a relay that stores everything; "Nx of ws-file" in the details');
+  }
   if (opts.receiverWorkUs > 0) notes.push(`slow receiver: ${opts.receiverWorkUs} µs of CPU per chunk`);
   if (opts.variants.includes('sharethings')) {
     if (Object.keys(opts.sharethingsEnv).length > 0) {

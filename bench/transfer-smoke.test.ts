@@ -6,12 +6,15 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { benchmark, checkSmokeRun } from './lib/smoke-check.ts';
+import { formatSize } from './lib/format.ts';
+import { DEFAULT_CHUNK_SIZE } from '../client/sdk/index.ts';
 
 it('"transfer" reports positive numbers, the peak RSS of sender, server and receiver, and compares sizes', async () => {
   const { report, row } = await checkSmokeRun(benchmark('transfer'), ['--sizes', '1m,2m', '--sweep-size', '1m', '--sweep-chunks', '64k']);
-  assert.deepEqual(report.cases, ['1 MiB @ 256 KiB', '2 MiB @ 256 KiB', '1 MiB @ 64 KiB']);
+  const chunk = formatSize(DEFAULT_CHUNK_SIZE);
+  assert.deepEqual(report.cases, [`1 MiB @ ${chunk}`, `2 MiB @ ${chunk}`, '1 MiB @ 64 KiB']);
   for (const kase of report.cases) {
-    for (const variant of ['ws-raw', 'sdk']) {
+    for (const variant of ['ws-raw', 'ws-file-gcm', 'sdk']) {
       const { details } = row(kase, variant);
       for (const key of ['senderPeakRssMiB', 'serverPeakRssMiB', 'receiverPeakRssMiB']) {
         assert.ok((details[key] ?? 0) > 10, `${kase} / ${variant}: ${key} = ${details[key]}`);
@@ -19,4 +22,6 @@ it('"transfer" reports positive numbers, the peak RSS of sender, server and rece
     }
   }
   assert.ok(report.notes.some((note) => note.startsWith('sdk peak RSS 1 MiB -> 2 MiB')), report.notes.join('\n'));
+  // The SDK's ratio to the baseline doing the same essential work (raw ws + file append + AES-GCM at both ends).
+  for (const kase of report.cases) assert.ok((row(kase, 'sdk').details.vsWsFileGcm ?? 0) > 0, kase);
 });

@@ -3,12 +3,13 @@
  * shares one file (pseudo-random bytes streamed from a generator, never held
  * whole) and a ShareClient receiver in another process reads it with
  * item.stream(), hashing as it goes; the server is a third process. The
- * SHA-256 of both ends must match. Baseline, in the same run: the raw `ws`
+ * SHA-256 of both ends must match. Baselines, in the same run: the raw `ws`
  * relay of relay.ts (relay/server.ts + relay/client.ts, variant ws-raw) moving
- * the same bytes at the same chunk size and window: the ceiling.
+ * the same bytes at the same chunk size and window: the ceiling; and that
+ * relay doing the SDK path's essential work (ws-file-gcm, see VARIANTS).
  *
  *   npx tsx bench/transfer.ts [--sizes 256m,1g] [--chunk 256k] [--sweep-size 256m] [--sweep-chunks 64k,1m]
- *                             [--runs 3] [--window 16] [--variants ws-raw,sdk]
+ *                             [--runs 3] [--window 16] [--variants ws-raw,ws-file-gcm,sdk]
  *
  * Every run gets fresh processes (server, sender, receiver), so each peak RSS
  * (VmHWM) covers exactly one transfer of one size: comparing sizes shows
@@ -37,7 +38,14 @@ import { bufferutilInfo, machineBusySeconds } from './lib/sysinfo.ts';
 import type { ReceiverResult, RelayClientOptions, RelayServerOptions, SenderResult } from './relay/common.ts';
 import type { TransferPeerOptions, TransferReceiverResult, TransferSenderResult } from './transfer/common.ts';
 
-const VARIANTS = ['ws-raw', 'sdk'] as const;
+/**
+ * ws-raw: relay.ts's raw ws relay, the plain ceiling; ws-file-gcm: the same
+ * relay also appending every chunk to a file before its ack (relay ws-file),
+ * with AES-256-GCM sealing and opening at the ends and the same input and
+ * hashing as the SDK peers (relay client endToEnd): the essential work of the
+ * SDK path, done with node:crypto and nothing else.
+ */
+const VARIANTS = ['ws-raw', 'ws-file-gcm', 'sdk'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 interface TransferOptions {
@@ -197,18 +205,19 @@ function processFigures(
   };
 }
 
-async function runWsRaw(opts: TransferOptions, kase: Case): Promise<Measurement> {
-  const options: RelayServerOptions = { variant: 'ws-raw', maxPayload: DEFAULT_MAX_HTTP_BUFFER_SIZE };
-  const server = await startTsServer('bench/relay/server.ts', { label: `ws-raw server (${kase.label})`, options });
+async function runWsRaw(opts: TransferOptions, kase: Case, variant: 'ws-raw' | 'ws-file-gcm'): Promise<Measurement> {
+  const endToEnd = variant === 'ws-file-gcm';
+  const options: RelayServerOptions = { variant: endToEnd ? 'ws-file' : 'ws-raw', maxPayload: DEFAULT_MAX_HTTP_BUFFER_SIZE };
+  const server = await startTsServer('bench/relay/server.ts', { label: `${variant} server (${kase.label})`, options });
   let stopped: { peakRssBytes: number | undefined } | undefined;
   try {
     const messages = Math.ceil(kase.size / kase.chunk);
     const common = {
-      variant: 'ws-raw' as const, url: server.url, room: `transfer-${randomUUID()}`, chunkSize: kase.chunk, messages,
-      window: opts.window, timeoutMs: opts.timeoutMs, receiverWorkUs: 0,
+      variant: options.variant, url: server.url, room: `transfer-${randomUUID()}`, chunkSize: kase.chunk, messages,
+      window: opts.window, timeoutMs: opts.timeoutMs, receiverWorkUs: 0, endToEnd,
     };
     const clients = (['receiver', 'sender'] as const).map((role) =>
-      spawnTs('bench/relay/client.ts', { label: `ws-raw ${role}`, options: { ...common, role } satisfies RelayClientOptions }));
+      spawnTs('bench/relay/client.ts', { label: `${variant} ${role}`, options: { ...common, role } satisfies RelayClientOptions }));
     const [receiver, sender] = clients as [TsChild, TsChild];
     return await withClients(clients, async () => {
       await Promise.all([receiver.ready(), sender.ready()]);
@@ -221,7 +230,8 @@ async function runWsRaw(opts: TransferOptions, kase: Case): Promise<Measurement>
         receiver.result<ReceiverResult>(opts.timeoutMs + 5_000),
       ]);
       const { serverCpu, otherCpu } = cpuFigures(server, serverCpuStart, busyStart, wallStart, sent.cpuSeconds + received.cpuSeconds);
-      if (received.bytes !== messages * kase.chunk) throw new Error(`ws-raw ${kase.label}: received ${received.bytes} bytes, expected ${messages * kase.chunk}`);
+      if (received.bytes !== messages * kase.chunk) throw new Error(`${variant} ${kase.label}: received ${received.bytes} bytes, expected ${messages * kase.chunk}`);
+      if (received.sha256 !== sent.sha256) throw new Error(`${variant} ${kase.label}: SHA-256 differs: sent ${sent.sha256}, received ${received.sha256}`);
       const seconds = (received.lastReceiveNs - sent.firstSendNs) / 1e9;
       stopped = await server.stop();
       return processFigures(seconds, received.bytes, sent, received, stopped, serverCpu, otherCpu);
@@ -248,10 +258,10 @@ async function run(opts: TransferOptions, ctx: { smoke: boolean; log: (line: str
     log(`transfer ${kase.label}: ${opts.runs} run(s), variants ${opts.variants.join(', ')}`);
     for (let runIndex = 0; runIndex < opts.runs; runIndex++) {
       for (const variant of rotate(opts.variants, runIndex)) {
-        const m = variant === 'sdk' ? await runSdk(opts, kase) : await runWsRaw(opts, kase);
+        const m = variant === 'sdk' ? await runSdk(opts, kase) : await runWsRaw(opts, kase, variant);
         const key = `${kase.label}\u0000${variant}`;
         measured.set(key, [...(measured.get(key) ?? []), m]);
-        log(`  ${kase.label} run ${runIndex + 1}/${opts.runs} ${variant.padEnd(6)} ${formatNumber(m.mbPerSecond).padStart(6)} MB/s  ` +
+        log(`  ${kase.label} run ${runIndex + 1}/${opts.runs} ${variant.padEnd(11)} ${formatNumber(m.mbPerSecond).padStart(6)} MB/s  ` +
           `peak RSS snd/srv/rcv ${(m.senderPeakRss / MIB).toFixed(0)}/${((m.serverPeakRss ?? NaN) / MIB).toFixed(0)}/${(m.receiverPeakRss / MIB).toFixed(0)} MiB  ` +
           `cpu snd ${m.senderCpu.toFixed(2)} srv ${m.serverCpu?.toFixed(2) ?? '?'} rcv ${m.receiverCpu.toFixed(2)} other ${m.otherCpu?.toFixed(2) ?? '?'}`);
       }
@@ -291,6 +301,16 @@ async function run(opts: TransferOptions, ctx: { smoke: boolean; log: (line: str
     }
   }
 
+  // The second baseline, the same essential work without the SDK (ws-file-gcm): its ratio in the details.
+  for (const kase of all) {
+    const essential = rows.find((row) => row.case === kase.label && row.variant === 'ws-file-gcm');
+    const sdk = rows.find((row) => row.case === kase.label && row.variant === 'sdk');
+    if (essential && sdk && essential.median > 0) {
+      sdk.details.vsWsFileGcm = sdk.median / essential.median;
+      sdk.detailText = `${(sdk.median / essential.median).toFixed(2)}x of ws-file-gcm; ${sdk.detailText}`;
+    }
+  }
+
   for (const { kase, role, dir, window } of profiles) {
     const file = await mainThreadProfile(dir);
     if (!file) {
@@ -317,7 +337,8 @@ async function run(opts: TransferOptions, ctx: { smoke: boolean; log: (line: str
     }
   }
   notes.push(`sdk = ShareClient (window ${opts.window}, fast key derivation), sender input = AsyncIterable of pseudo-random pieces with size, ` +
-    'receiver = item.stream(), SHA-256 of both ends checked equal; ws-raw = relay.ts\'s raw ws relay (same chunk size and window, no encryption, no store)');
+    'receiver = item.stream(), SHA-256 of both ends checked equal; ws-raw = relay.ts\'s raw ws relay (same chunk size and window, no encryption, no store); ' +
+    'ws-file-gcm = the same relay appending every chunk to a file before acking it (batched writev, no fsync, like the disk store), the sender making and hashing the same pseudo-random input and sealing each chunk with AES-256-GCM (node:crypto), the receiver opening and hashing it, SHA-256 checked equal');
   notes.push('each run starts fresh server, sender and receiver processes: peak RSS (VmHWM) is one transfer\'s; cpu = cores used during the transfer; ms CPU/MB = CPU time of sender + server + receiver per MB moved; other = cores busy with anything else meanwhile');
   notes.push(`sharethings server limits lifted: ${Object.keys(MANY_CLIENTS_ENV).join(', ')}`);
   return {
@@ -347,7 +368,7 @@ await benchMain<TransferOptions>({
   --sweep-chunks LIST  other chunk sizes swept (default 64k,1m; smoke 1m)
   --runs N             runs per case and variant, median reported (default 3; smoke 1)
   --window N           chunks in flight, both variants (default the SDK's, ${DEFAULT_WINDOW})
-  --variants LIST      ${VARIANTS.join(',')}
+  --variants LIST      ${VARIANTS.join(',')} (default all)
   --timeout SECONDS    bound on one transfer (default 300; smoke 30)
   --profile            --cpu-prof the sdk server, sender and receiver; print their main threads' top functions over each transfer
   --profile-dir DIR    (default bench/results/profiles)`,

@@ -11,12 +11,17 @@
  * - index.html (pointing at the hashed scripts), favicon.svg, the web app
  *   manifest and its icons, embed-demo/;
  * - sw.js: the service worker (stable name, revalidated), with the list of
- *   the app shell's files to precache written in, so it is built last.
+ *   the app shell's files to precache written in, so it is built last;
+ * - FILE.br and FILE.gz beside every script, page, style and manifest of
+ *   1 KiB or more (brotli quality 11, gzip level 9, made once here, not per
+ *   request): server/http/static-files.ts sends them to browsers that accept them.
  * `npx tsx client/build.ts` builds once; `--watch` rebuilds the app on change.
  */
 import { build, context, type BuildOptions, type Metafile } from 'esbuild';
-import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { precacheManifest } from './sw/precache-manifest.ts';
 
@@ -118,6 +123,37 @@ async function writePages(outDir: string, scripts: { app: string; worker: string
 }
 
 /**
+ * Worth compressing: the text a page loads. Not source maps (only devtools
+ * fetch them, and brotli's quality 11 on them tripled the build's time).
+ */
+const COMPRESSIBLE = /\.(?:js|mjs|css|html|svg|json|webmanifest|txt)$/;
+const MIN_COMPRESS_BYTES = 1024;
+
+/** Writes FILE.br and FILE.gz beside each compressible file under `dir`, when smaller than the file. */
+export async function precompress(dir: string): Promise<number> {
+  const brotli = promisify(brotliCompress);
+  const gzipped = promisify(gzip);
+  let written = 0;
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  await Promise.all(entries.map(async (entry) => {
+    if (!entry.isFile() || !COMPRESSIBLE.test(entry.name)) return;
+    const file = path.join(entry.parentPath, entry.name);
+    const body = await readFile(file);
+    if (body.byteLength < MIN_COMPRESS_BYTES) return;
+    const variants: Array<[string, Buffer]> = [
+      ['.br', await brotli(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.byteLength } })],
+      ['.gz', await gzipped(body, { level: 9 })],
+    ];
+    for (const [suffix, bytes] of variants) {
+      if (bytes.byteLength >= body.byteLength) continue;
+      await writeFile(`${file}${suffix}`, bytes);
+      written += 1;
+    }
+  }));
+  return written;
+}
+
+/**
  * One full build; resolves with the names of the app and worker scripts.
  * Built beside `outDir` and swapped in at the end: a server already serving
  * `outDir` (`make cluster` builds while tests run) never finds it half-written.
@@ -134,6 +170,7 @@ export async function buildClient(outDir = CLIENT_OUT_DIR): Promise<{ app: strin
     const result = await build(appOptions(next, worker));
     const app = scriptOf(result.metafile!);
     await writePages(next, { app, worker, register });
+    await precompress(next);
     await rename(outDir, old).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });

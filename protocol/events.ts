@@ -131,7 +131,7 @@ export interface ServerToClientEvents {
    * Redis was down): join again on this connection to get the members and
    * history as they are now.
    */
-  resync: (payload: { reason: 'relay-restored' }) => void;
+  resync: (payload: { reason: 'relay-restored' | 'behind' }) => void;
 }
 
 export interface InterServerEvents {

@@ -54,3 +54,36 @@ export const RESUME_TOKEN_BYTES = 32;
 
 /** Messages one `batch` may carry. */
 export const MAX_BATCH_MESSAGES = 50;
+
+/**
+ * Decoding bounds of one message (see PROTOCOL.md §1): values (every msgpack
+ * value, map keys and containers included) and UTF-8 bytes of all strings.
+ * Only `bin` bytes count toward the byte budgets, so without these a 4 MB
+ * message of 4M empty arrays took half a second to decode.
+ *
+ * Client to server: the largest legitimate message is a `batch` of
+ * MAX_BATCH_MESSAGES `content` requests with every optional field and ids of
+ * ID_MAX_LENGTH: 1,061 values, 13,819 string bytes (a `join` with a name of
+ * 64 four-byte characters: 21 values, 248 bytes). The caps leave about 9x.
+ */
+export const MAX_INBOUND_VALUES = 10_000;
+export const MAX_INBOUND_STRING_BYTES = 128 * 1024;
+/**
+ * Server to client: the largest is the ack of a `batch` of MAX_BATCH_MESSAGES
+ * `list-content` pages of MAX_HISTORY_PAGE items, every header field set and
+ * names of 64 four-byte characters: 290,364 values, 3,750,978 string bytes
+ * (a join ack: 1,736 values, 28,828 bytes). The caps leave about 3.4x and 4.4x.
+ */
+export const MAX_OUTBOUND_VALUES = 1_000_000;
+export const MAX_OUTBOUND_STRING_BYTES = 16 * 1024 * 1024;
+/**
+ * Decoding work per connection, counted by the server in values per window:
+ * past it the connection is closed. A legitimate client reaches about 148k
+ * in a second at most: chunks at the whole byte budget (BYTES_PER_SOCKET per
+ * EVENT_WINDOW, 1 GiB/s, in 256 KiB chunks of 26 values: 106k) plus every
+ * request EVENTS_PER_SOCKET allows in a window (2,000 of about 21 values)
+ * sent in the same second. 250k values decode in about 30 ms at worst, so a
+ * connection is closed before it has cost that much.
+ */
+export const DECODE_VALUES_PER_WINDOW = 250_000;
+export const DECODE_WINDOW_MS = 1_000;

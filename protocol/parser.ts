@@ -22,7 +22,8 @@
  * truncated input, impossible lengths and trailing bytes while reading.
  */
 import { Emitter } from '@socket.io/component-emitter';
-import { decode } from './msgpack/decode.ts';
+import { decodeCounted, type DecodeLimits } from './msgpack/decode.ts';
+import { MAX_OUTBOUND_STRING_BYTES, MAX_OUTBOUND_VALUES } from './limits.ts';
 import { giveBack, take } from './msgpack/buffer-pool.ts';
 import { allocate, encode, encodeSplit, type SplitEncoding } from './msgpack/encode.ts';
 
@@ -165,9 +166,16 @@ function toBytes(chunk: unknown): Uint8Array {
   throw new Error('invalid input');
 }
 
-/** Decodes and validates one message; throws an Error on anything malformed. */
-export function decodePacket(chunk: unknown): Packet {
-  const value = decode(toBytes(chunk), MAX_DEPTH);
+/** What a client accepts from a server (limits.ts); a server passes its own, stricter ones. */
+const FROM_SERVER: DecodeLimits = { maxValues: MAX_OUTBOUND_VALUES, maxStringBytes: MAX_OUTBOUND_STRING_BYTES };
+
+/**
+ * Decodes and validates one message; throws an Error on anything malformed
+ * or past `limits`. `onCost` hears how many values it held (for budgets).
+ */
+export function decodePacket(chunk: unknown, limits: DecodeLimits = FROM_SERVER, onCost?: (values: number) => void): Packet {
+  const { value, values } = decodeCounted(toBytes(chunk), { ...limits, maxDepth: MAX_DEPTH });
+  onCost?.(values);
   if (!isPlainObject(value)) throw new Error('invalid packet');
   const { type, nsp, data, id } = value;
   if (type !== 0 && type !== 1 && type !== 2 && type !== 3 && type !== 4) throw new Error('invalid packet type');
@@ -189,10 +197,44 @@ interface DecoderReservedEvents {
   decoded: (packet: Packet) => void;
 }
 
+/** Decoding work allowed per connection: `values` per `windowMs` (fixed windows). */
+export interface DecodeBudget {
+  values: number;
+  windowMs: number;
+}
+
+/**
+ * One per connection (Socket.IO makes one for each). Without arguments it
+ * has a client's limits; a server gives its own and a budget
+ * (server/io/server-parser.ts).
+ */
 export class Decoder extends Emitter<{}, {}, DecoderReservedEvents> {
-  /** Throws on malformed input; Socket.IO catches it and closes that connection only. */
+  private windowStart = 0;
+  private spent = 0;
+  private readonly charge: ((values: number) => void) | undefined;
+
+  constructor(
+    private readonly limits: DecodeLimits = FROM_SERVER,
+    budget?: DecodeBudget,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+    this.charge = budget && ((values) => this.spend(values, budget));
+  }
+
+  /** Throws on malformed input, or past the limits or budget; Socket.IO catches it and closes that connection only. */
   add(chunk: unknown): void {
-    this.emitReserved('decoded', decodePacket(chunk));
+    this.emitReserved('decoded', decodePacket(chunk, this.limits, this.charge));
+  }
+
+  private spend(values: number, budget: DecodeBudget): void {
+    const now = this.now();
+    if (now - this.windowStart >= budget.windowMs) {
+      this.windowStart = now;
+      this.spent = 0;
+    }
+    this.spent += values;
+    if (this.spent > budget.values) throw new Error(`more than ${budget.values} values decoded in ${budget.windowMs} ms`);
   }
 
   destroy(): void {}

@@ -22,6 +22,7 @@ import {
   RESUME_TOKEN_BYTES,
   MAX_BATCH_MESSAGES,
 } from './limits.ts';
+import { describeNameProblem, nameProblem } from './names.ts';
 
 export const IdSchema = v.pipe(
   v.string('must be a string'),
@@ -36,6 +37,12 @@ export const ClientNameSchema = v.pipe(
   v.minLength(1, 'must not be empty'),
   v.maxLength(CLIENT_NAME_MAX_LENGTH, `must be at most ${CLIENT_NAME_MAX_LENGTH} characters`),
   v.check((name) => !CONTROL_CHARACTERS.test(name), 'must not contain control characters'),
+  // Invisible, bidirectional and odd spacing characters (protocol/names.ts, shared with the clients' file names).
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const problem = nameProblem(dataset.value);
+    if (problem) addIssue({ message: describeNameProblem(problem) });
+  }),
 );
 
 /** Binary as sent by msgpack: Uint8Array (Node Buffers are Uint8Arrays too). */
@@ -191,5 +198,9 @@ export function parsePayload<S extends v.GenericSchema>(
   if (result.success) return { ok: true, value: result.output };
   const issue = result.issues[0];
   const path = issue.path?.map((item) => String(item.key)).join('.') ?? '';
+  // A key missing from an object is reported by the object schema (with its "must be an object"): name the key instead.
+  if (path && issue.type === 'object' && issue.input === undefined && issue.expected?.startsWith('"')) {
+    return { ok: false, reason: `${path} is required` };
+  }
   return { ok: false, reason: path ? `${path} ${issue.message}` : `payload ${issue.message}` };
 }

@@ -26,6 +26,8 @@ import { Metrics } from './metrics/metrics.ts';
 import { ADMIN_CONTENT_SECURITY_POLICY, adminUiDir, instrumentAdmin } from './admin/admin-ui.ts';
 import { Limits } from './limits/limits.ts';
 import { useConnectionMiddleware } from './io/middleware.ts';
+import { HandshakeGuard } from './io/handshake-guard.ts';
+import { guardConnections, timeoutCheckInterval } from './http/connection-guard.ts';
 import type { Server as TlsServer } from 'node:tls';
 import { loadTlsMaterial } from './tls/tls-material.ts';
 import type { TlsMaterial } from './tls/local-certificate.ts';
@@ -38,10 +40,20 @@ import { sessionTagger } from './log-tag.ts';
 /** How long /healthz waits for the shared store's figures. */
 const HEALTH_WAIT_MS = 500;
 
+/**
+ * `promise`, or a rejection once the store has not answered for 0.5–1 ×
+ * `ms`. The health checks of the same moment share one timer (not a timer,
+ * a race and a finally per request: /healthz answered a third faster).
+ */
+let healthDeadline: { late: Promise<never>; shareUntil: number } | undefined;
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)));
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+  const now = Date.now();
+  if (!healthDeadline || now >= healthDeadline.shareUntil) {
+    const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref());
+    late.catch(() => undefined);
+    healthDeadline = { late, shareUntil: now + ms / 2 };
+  }
+  return Promise.race([promise, healthDeadline.late]);
 }
 
 export interface App {
@@ -70,7 +82,8 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
   const { store, presence } = backends;
   const startedAt = Date.now();
 
-  const httpServer = createServer();
+  const httpServer = createServer({ connectionsCheckingInterval: timeoutCheckInterval(config.limits) });
+  guardConnections(httpServer, config);
   const secureServer = material ? createSecureServer(httpServer, material) : undefined;
   const stopRenewal = secureServer && material && config.tls ? renewPeriodically(secureServer, material, {
     load: () => loadTlsMaterial(config.tls!, config.dataDir),
@@ -101,10 +114,12 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
     (id) => io?.of('/').sockets.get(id),
     (count) => metrics.deferredChunks(count),
   );
-  io = createIo(httpServer, config, backends.adapter(deliveryPolicy(slowReceivers, presence)));
-  const server = io;
-  const uploads = new Uploads(config.maxItemBytes);
   const limits = new Limits(config.limits, backends.counters);
+  const handshakes = new HandshakeGuard(config, limits);
+  io = createIo(httpServer, config, backends.adapter(deliveryPolicy(slowReceivers, presence)), handshakes.allowRequest);
+  handshakes.watch(io.engine);
+  const server = io;
+  const uploads = new Uploads({ maxItemBytes: config.maxItemBytes, perAddress: config.uploadsPerAddress, abandonMs: config.uploadAbandonMs });
   const joinGuard = new JoinGuard(config, store, backends.counters);
   const background = new BackgroundTasks(log);
   useConnectionMiddleware(io, config, limits);

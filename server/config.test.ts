@@ -82,3 +82,21 @@ test('bad values fail with a message naming the variable and the value', () => {
     });
   }
 });
+
+test('the limits before any work have defaults, are validated, and name the variable', () => {
+  const { limits } = loadConfig({}, defaults);
+  assert.deepEqual(
+    [limits.fetchesInFlight, limits.handshakesPerAddress, limits.openConnectionsPerAddress, limits.httpConnectionsPerAddress],
+    [32, 300, 100, 256],
+  );
+  assert.deepEqual([limits.httpHeadersTimeoutMs, limits.httpRequestTimeoutMs, limits.httpKeepAliveTimeoutMs], [10_000, 60_000, 5_000]);
+  assert.equal(loadConfig({ HTTP_HEADERS_TIMEOUT: '2s', HTTP_REQUEST_TIMEOUT: '30s' }, defaults).limits.httpHeadersTimeoutMs, 2000);
+  assert.throws(() => loadConfig({ FETCHES_IN_FLIGHT: '0' }, defaults), /FETCHES_IN_FLIGHT/);
+  assert.throws(() => loadConfig({ OPEN_CONNECTIONS_PER_ADDRESS: 'many' }, defaults), /OPEN_CONNECTIONS_PER_ADDRESS/);
+  assert.throws(() => loadConfig({ HTTP_CONNECTIONS_PER_ADDRESS: '-1' }, defaults), /HTTP_CONNECTIONS_PER_ADDRESS/);
+  assert.throws(() => loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT: 'soon' }, defaults), /HTTP_KEEP_ALIVE_TIMEOUT/);
+  assert.throws(
+    () => loadConfig({ HTTP_HEADERS_TIMEOUT: '2m', HTTP_REQUEST_TIMEOUT: '1m' }, defaults),
+    (error: unknown) => error instanceof ConfigError && /HTTP_HEADERS_TIMEOUT.*HTTP_REQUEST_TIMEOUT/.test(error.message),
+  );
+});

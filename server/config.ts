@@ -39,20 +39,37 @@ export interface Config {
     sessionCreationWindowMs: number;
     membersPerSession: number;
     maxSessions: number;
-    /** A receiver with more than this many bytes waiting to be sent is no longer pushed chunks. */
+    /** A receiver with more than this many bytes waiting to be sent is no longer pushed chunks, fetch replies or items. */
     socketBufferBytes: number;
+    /** fetch-chunk requests one connection may have answered at once (a batch's count one by one). */
+    fetchesInFlight: number;
+    /** Engine.IO handshakes per address per connection window, counted before any session object exists. */
+    handshakesPerAddress: number;
+    /** Engine.IO connections (WebSocket or long-polling) open at once per address. */
+    openConnectionsPerAddress: number;
+    /** TCP connections open at once per address (only without TRUST_PROXY: behind a proxy the peer is the proxy). */
+    httpConnectionsPerAddress: number;
+    /** Node's HTTP server timeouts: all of a request's headers, a whole request, an idle keep-alive connection. */
+    httpHeadersTimeoutMs: number;
+    httpRequestTimeoutMs: number;
+    httpKeepAliveTimeoutMs: number;
   };
   /** Take the client address from X-Forwarded-For, trusting this many proxies (0: never). */
   trustProxyHops: number;
   /** Running behind a TLS-terminating proxy (silences the production HTTPS warning). */
   behindProxy: boolean;
   production: boolean;
-  /** When set, every connection must present it (`auth.accessToken`). */
+  /** When set, every connection must present it at the handshake (`?accessToken=` or `Authorization: Bearer`) or in `auth.accessToken`. */
   accessToken: string | undefined;
   /** Failed joins allowed per address and per session in each window, before RATE_LIMITED. */
   joinFailuresPerAddress: number;
   joinFailuresPerSession: number;
   joinFailureWindowMs: number;
+  /** An address over its failed joins waits this long, doubled by each further failure, up to the maximum. */
+  joinBackoffMs: number;
+  joinBackoffMaxMs: number;
+  /** Uploads in progress (or parked by a sender that left) per address. */
+  uploadsPerAddress: number;
   /** Where the embedded store keeps sessions and items (ciphertext only). */
   dataDir: string;
   /** fsync every stored file: survives power loss, not only a killed process, at a cost per write. */
@@ -159,6 +176,17 @@ function logLevel(raw: string | undefined): LogLevel {
   return level as LogLevel;
 }
 
+/** Node refuses a headers timeout longer than the request timeout: say so with the variables' names. */
+function httpTimeouts(env: Env) {
+  const httpHeadersTimeoutMs = duration(env, 'HTTP_HEADERS_TIMEOUT', 10_000, 100, 600_000);
+  const httpRequestTimeoutMs = duration(env, 'HTTP_REQUEST_TIMEOUT', 60_000, 100, 3_600_000);
+  const httpKeepAliveTimeoutMs = duration(env, 'HTTP_KEEP_ALIVE_TIMEOUT', 5_000, 100, 600_000);
+  if (httpHeadersTimeoutMs > httpRequestTimeoutMs) {
+    throw new ConfigError(`HTTP_HEADERS_TIMEOUT (${httpHeadersTimeoutMs} ms) must not be longer than HTTP_REQUEST_TIMEOUT (${httpRequestTimeoutMs} ms)`);
+  }
+  return { httpHeadersTimeoutMs, httpRequestTimeoutMs, httpKeepAliveTimeoutMs };
+}
+
 export function loadConfig(env: Env, defaults: { clientDir: string; dataDir: string }): Config {
   const pingIntervalMs = integer(env, 'PING_INTERVAL_MS', 25_000, 1_000, 600_000);
   const pingTimeoutMs = integer(env, 'PING_TIMEOUT_MS', 60_000, 1_000, 600_000);
@@ -190,6 +218,12 @@ export function loadConfig(env: Env, defaults: { clientDir: string; dataDir: str
       membersPerSession: integer(env, 'MEMBERS_PER_SESSION', 50, 1, 100_000),
       maxSessions: integer(env, 'MAX_SESSIONS', 100_000, 1, 100_000_000),
       socketBufferBytes: integer(env, 'SOCKET_BUFFER_BYTES', 8 * 1024 ** 2, 64 * 1024, 1024 ** 3),
+      // The SDK keeps 16 fetches in flight (DEFAULT_FETCH_WINDOW): twice that never slows it down.
+      fetchesInFlight: integer(env, 'FETCHES_IN_FLIGHT', 32, 1, 1024),
+      handshakesPerAddress: integer(env, 'HANDSHAKES_PER_ADDRESS', 300, 1, 1_000_000),
+      openConnectionsPerAddress: integer(env, 'OPEN_CONNECTIONS_PER_ADDRESS', 100, 1, 1_000_000),
+      httpConnectionsPerAddress: integer(env, 'HTTP_CONNECTIONS_PER_ADDRESS', 256, 1, 1_000_000),
+      ...httpTimeouts(env),
     },
     trustProxyHops: trustProxy(env.TRUST_PROXY),
     behindProxy: boolean(env, 'BEHIND_PROXY', false),
@@ -198,6 +232,9 @@ export function loadConfig(env: Env, defaults: { clientDir: string; dataDir: str
     joinFailuresPerAddress: integer(env, 'JOIN_FAILURES_PER_ADDRESS', 10, 1, 1_000_000),
     joinFailuresPerSession: integer(env, 'JOIN_FAILURES_PER_SESSION', 30, 1, 1_000_000),
     joinFailureWindowMs: integer(env, 'JOIN_FAILURE_WINDOW_MS', 60_000, 100, 86_400_000),
+    joinBackoffMs: duration(env, 'JOIN_BACKOFF', 60_000, 10, 24 * HOUR),
+    joinBackoffMaxMs: duration(env, 'JOIN_BACKOFF_MAX', HOUR, 10, 7 * 24 * HOUR),
+    uploadsPerAddress: integer(env, 'UPLOADS_PER_ADDRESS', 64, 1, 1_000_000),
     dataDir: env.DATA_DIR?.trim() || defaults.dataDir,
     storeFsync: boolean(env, 'STORE_FSYNC', false),
     sessionTtlMs: duration(env, 'SESSION_TTL', 24 * HOUR, 1_000, 365 * 24 * HOUR),

@@ -6,7 +6,8 @@ import { encode } from '@msgpack/msgpack';
 import { ERROR_CODES } from '../protocol/errors.ts';
 import { joinAs, nextEvent, tempDir, type ClientSocket } from './testing/harness.ts';
 import { asTestServer, spawnServer, type ServerProcess } from './testing/server-process.ts';
-import { FUZZ_EVENTS, invalidPayload } from './testing/fuzz-payloads.ts';
+import { FUZZ_EVENTS, PACKET_VALUES, arrayBomb, deepArray, invalidPayload, packetWith, wideMap } from './testing/fuzz-payloads.ts';
+import { MAX_BATCH_MESSAGES, MAX_DESCRIPTOR_BYTES, MAX_HISTORY_PAGE, MAX_INBOUND_VALUES } from '../protocol/limits.ts';
 import { RawClient } from './testing/raw-client.ts';
 import { Inspector } from './testing/inspector.ts';
 
@@ -20,6 +21,8 @@ const UNLIMITED = {
   EVENTS_PER_SOCKET: '100000000',
   BYTES_PER_SOCKET: String(1024 ** 4),
   CONNECTIONS_PER_ADDRESS: '1000000',
+  HANDSHAKES_PER_ADDRESS: '1000000',
+  OPEN_CONNECTIONS_PER_ADDRESS: '1000000',
   JOINS_PER_ADDRESS: '1000000',
   JOINS_PER_SESSION: '1000000',
   JOIN_FAILURES_PER_ADDRESS: '1000000',
@@ -124,4 +127,58 @@ test('100,000 generated payloads and raw frames: no crash, every request answere
   assert.ok(finalHeap < baselineHeap + 16 * MiB, `heap grew from ${baselineHeap} to ${finalHeap}`);
   assert.equal(server.child.exitCode, null, 'the server is still running');
   assert.doesNotMatch(server.stderr(), /Unhandled|uncaught|"level":"error"/i);
+});
+
+test('messages of many small values just under the caps are answered, just over them closed; batches of large replies answered; the heap returns', async (t) => {
+  const dataDir = await tempDir(t);
+  const server = await spawnServer(t, { DATA_DIR: dataDir, ...UNLIMITED }, { nodeArgs: ['--inspect=127.0.0.1:0'] });
+  const inspector = await Inspector.attach(server.child, server.stderr);
+  t.after(() => inspector.close());
+  const target = asTestServer(server, dataDir);
+  const alice = (await joinAs(t, target, 'legit', 'Alice')).socket;
+  const bob = (await joinAs(t, target, 'legit', 'Bob')).socket;
+  // A session with a full history page of the largest descriptors (200 x 64 KiB).
+  const filler = (await joinAs(t, target, 'fuzz-room', 'Filler')).socket;
+  for (let i = 0; i < MAX_HISTORY_PAGE; i++) {
+    const ack = await filler.emitWithAck('content', { sessionId: 'fuzz-room', content: { contentId: `big-${i}`, totalChunks: 0, encryptedDescriptor: randomBytes(MAX_DESCRIPTOR_BYTES), iv: randomBytes(12) } });
+    assert.equal(ack.success, true);
+  }
+  await stillExchanging(alice, bob, 0);
+  const baselineHeap = await inspector.heapUsedAfterGc();
+
+  const room = MAX_INBOUND_VALUES - PACKET_VALUES;
+  const shapes: Array<{ name: string; value: Uint8Array; closes: boolean }> = [
+    { name: 'wide array under', value: arrayBomb(1, room - 2), closes: false },
+    { name: 'wide array over', value: arrayBomb(1, room), closes: true },
+    { name: 'deep-and-wide arrays under', value: arrayBomb(99, 99), closes: false },
+    { name: 'deep-and-wide arrays over', value: arrayBomb(101, 99), closes: true },
+    { name: 'wide map under', value: wideMap(Math.floor((room - 1) / 2)), closes: false },
+    { name: 'wide map over', value: wideMap(Math.ceil(room / 2)), closes: true },
+    { name: 'deep array under the depth limit', value: deepArray(60), closes: false },
+    { name: 'deep array over the depth limit', value: deepArray(70), closes: true },
+    { name: '4M empty arrays', value: arrayBomb(1000, 4000), closes: true },
+  ];
+  for (const { name, value, closes } of shapes) {
+    const client = await RawClient.open(server.port);
+    const answered = new Promise((resolve) => client.on('never', resolve));
+    client.ws.send(packetWith('list-content', value));
+    const outcome = await Promise.race([client.closed.then(() => 'closed'), client.emitWithAck('join-challenge', { sessionId: 'probe' }).then(() => 'answered'), answered]);
+    assert.equal(outcome, closes ? 'closed' : 'answered', name);
+    client.close();
+  }
+
+  // 50 history pages of 200 x 64 KiB in one batch: 640 MB if answered whole. Answered (or closed), never a crash.
+  const pages = Array.from({ length: MAX_BATCH_MESSAGES }, () => ({ event: 'list-content', payload: { sessionId: 'fuzz-room', limit: MAX_HISTORY_PAGE } }));
+  for (let i = 0; i < 3; i++) {
+    const answer = (await filler.timeout(60_000).emitWithAck('batch', pages as never).catch(() => ({ success: false, code: 'TIMEOUT' }))) as { success: boolean; results?: Array<{ success: boolean; code?: string }> };
+    assert.equal(answer.success, true);
+    const codes = new Set(answer.results!.map((result) => (result.success ? 'OK' : result.code)));
+    t.diagnostic(`batch of large pages: ${JSON.stringify([...codes])}`);
+    assert.ok(codes.has('OK'));
+  }
+  await stillExchanging(alice, bob, 1);
+  const finalHeap = await inspector.heapUsedAfterGc();
+  t.diagnostic(`heap after GC: ${(baselineHeap / MiB).toFixed(1)} MiB before, ${(finalHeap / MiB).toFixed(1)} MiB after`);
+  assert.ok(finalHeap < baselineHeap + 16 * MiB, `heap grew from ${baselineHeap} to ${finalHeap}`);
+  assert.equal(server.child.exitCode, null, 'the server is still running');
 });

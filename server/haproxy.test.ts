@@ -3,9 +3,12 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { haproxyConfig } from './ops/haproxy.ts';
 import { clusterSkip, startTestHaproxy } from './testing/cluster.ts';
 import { PROJECT_ROOT, connect, join, nextEvent, startServer } from './testing/harness.ts';
+
+const haproxyMissing = () => (spawnSync('haproxy', ['-v']).error ? 'haproxy is not installed' : false);
 
 test('the shipped haproxy.cfg is rewritten line by line for other ports and nodes', async () => {
   const shipped = await readFile(path.join(PROJECT_ROOT, 'haproxy.cfg'), 'utf8');
@@ -23,6 +26,19 @@ test('the shipped haproxy.cfg is rewritten line by line for other ports and node
   assert.match(config, /^\s+server alpha 127\.0\.0\.1:2001$/m);
   const settings = config.split('\n').filter((line) => !/^\s*#/.test(line)).join('\n');
   assert.doesNotMatch(settings, /node[123]|:300[123]|:8080|:8443|:8404|:9999/);
+});
+
+test('the shipped haproxy.cfg limits each client address and passes haproxy -c', { skip: haproxyMissing() }, async () => {
+  const shipped = await readFile(path.join(PROJECT_ROOT, 'haproxy.cfg'), 'utf8');
+  assert.match(shipped, /^\s+stick-table type ipv6 .*store conn_cur,conn_rate\(10s\),http_req_rate\(10s\)$/m);
+  assert.match(shipped, /^\s+tcp-request connection track-sc0 src/m);
+  assert.match(shipped, /^\s+tcp-request connection reject if \{ sc0_conn_cur gt \d+ \}$/m);
+  assert.match(shipped, /^\s+tcp-request connection reject if \{ sc0_conn_rate gt \d+ \}$/m);
+  assert.match(shipped, /^\s+http-request deny deny_status 429 if \{ sc0_http_req_rate gt \d+ \}$/m);
+  // -c parses every rule and reports warnings (e.g. rules in an order that does not apply as written).
+  const check = spawnSync('haproxy', ['-c', '-f', 'haproxy.cfg'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stderr);
+  assert.doesNotMatch(check.stdout + check.stderr, /WARNING|ALERT/);
 });
 
 test('the shipped haproxy.cfg relays Socket.IO over websocket and polling to a single node', { skip: clusterSkip }, async (t) => {

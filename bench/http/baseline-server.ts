@@ -2,12 +2,15 @@
  * The HTTP baseline for bench/http.ts: a bare node:http server answering each
  * target with the bytes and headers captured from the real server (bodies
  * held in memory, no routing beyond a Map lookup). The Engine.IO handshake
- * answer gets a fresh random sid per request, like Engine.IO's.
+ * answer gets a fresh random sid per request, like Engine.IO's. A response
+ * captured for a request accepting brotli is answered to requests that do
+ * (routeKey), as a server with precompressed files would.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { childOptions, sendReady } from '../lib/child.ts';
+import { routeKey } from './route-key.ts';
 
 export interface CapturedResponse {
   status: number;
@@ -18,7 +21,7 @@ export interface CapturedResponse {
 }
 
 export interface BaselineSpec {
-  /** Keyed by path without the query string. */
+  /** Keyed by routeKey(). */
   routes: Record<string, CapturedResponse>;
 }
 
@@ -47,9 +50,7 @@ for (const [pathname, captured] of Object.entries(spec.routes)) {
 const notFound = Buffer.from('{"error":"Not found","code":"NOT_FOUND"}');
 
 const server = createServer((req, res) => {
-  const url = req.url ?? '/';
-  const query = url.indexOf('?');
-  const route = routes.get(query < 0 ? url : url.slice(0, query));
+  const route = routes.get(routeKey(req.url ?? '/', req.headers['accept-encoding']));
   if (!route) {
     res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': notFound.length });
     res.end(notFound);

@@ -9,7 +9,7 @@
  * ack. The receiver reports when the first and the last chunk arrived.
  * Times are CLOCK_MONOTONIC nanoseconds, comparable between processes.
  */
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import * as stockParser from 'socket.io-msgpack-parser';
 import * as ourParser from '../../protocol/parser.ts';
@@ -20,6 +20,7 @@ import { deriveSessionKeys, signJoinProof } from '../../protocol/crypto/index.ts
 import { childOptions, deadline, fail, finish, nowNs, sendReady, waitForGo } from '../lib/child.ts';
 import { BENCH_PASSPHRASE, BENCH_PBKDF2_ITERATIONS, type RelayClientOptions, type ReceiverResult, type SenderResult } from './common.ts';
 import { wsCopyOf } from './ws-copy.ts';
+import { RandomStream } from '../lib/load.ts';
 
 const options = childOptions<RelayClientOptions>();
 const { role, variant, url, room, chunkSize, messages, window } = options;
@@ -152,6 +153,39 @@ async function socketIoLink(): Promise<Link> {
   };
 }
 
+/**
+ * endToEnd (the transfer baseline): what the SDK bench's peers do besides the
+ * SDK, plus AES-256-GCM at both ends with node:crypto: the sender makes
+ * pseudo-random plaintext, hashes it and seals it (iv || ciphertext || tag);
+ * the receiver opens each chunk and hashes the plaintext.
+ */
+const GCM_KEY = createHash('sha256').update(room).digest();
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const plainHash = createHash('sha256');
+
+function sealNext(random: RandomStream): Buffer {
+  const plaintext = random.next(chunkSize);
+  plainHash.update(plaintext);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', GCM_KEY, iv);
+  const sealed = Buffer.allocUnsafe(IV_BYTES + chunkSize + TAG_BYTES);
+  iv.copy(sealed, 0);
+  let at = IV_BYTES + cipher.update(plaintext).copy(sealed, IV_BYTES);
+  at += cipher.final().copy(sealed, at);
+  cipher.getAuthTag().copy(sealed, at);
+  return sealed;
+}
+
+function open(sealed: Buffer): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', GCM_KEY, sealed.subarray(0, IV_BYTES));
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  const plaintext = decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES));
+  decipher.final(); // throws if the tag does not match
+  plainHash.update(plaintext);
+  return plaintext;
+}
+
 /** Raw ws: the payload alone; the server answers each message with a 1-byte ack. */
 async function wsLink(): Promise<Link> {
   const { WebSocket } = wsCopyOf('engine.io-client');
@@ -165,7 +199,7 @@ async function wsLink(): Promise<Link> {
   let onChunk: ((bytes: number) => void) | undefined;
   socket.on('message', (data: Buffer) => {
     if (role === 'sender') pendingAcks.shift()?.();
-    else onChunk?.(data.byteLength);
+    else onChunk?.(options.endToEnd ? open(data).byteLength : data.byteLength);
   });
   return {
     send(_index, payload, onAck) {
@@ -182,6 +216,7 @@ async function wsLink(): Promise<Link> {
 
 async function runSender(link: Link): Promise<void> {
   const payload = randomBytes(chunkSize);
+  const random = options.endToEnd ? new RandomStream(chunkSize) : undefined;
   await sendReady();
   await waitForGo();
   const cpuStart = cpuNow();
@@ -190,7 +225,7 @@ async function runSender(link: Link): Promise<void> {
   let firstSendNs = 0;
   await new Promise<void>((resolve) => {
     const pump = () => {
-      while (sent < messages && sent - acked < window) link.send(sent++, payload, onAck);
+      while (sent < messages && sent - acked < window) link.send(sent++, random ? sealNext(random) : payload, onAck);
     };
     const onAck = () => {
       acked += 1;
@@ -206,6 +241,7 @@ async function runSender(link: Link): Promise<void> {
     messages: acked,
     rateLimited: link.rateLimited(),
     cpuSeconds: cpuNow() - cpuStart,
+    ...(random ? { sha256: plainHash.digest('hex') } : {}),
   };
   await finish(result);
 }
@@ -237,12 +273,13 @@ async function runReceiver(link: Link): Promise<void> {
     fetched: link.fetched(),
     bytes,
     cpuSeconds: cpuNow() - cpuStart,
+    ...(options.endToEnd ? { sha256: plainHash.digest('hex') } : {}),
   };
   await finish(result);
 }
 
 try {
-  const link = variant === 'ws-raw' ? await wsLink() : await socketIoLink();
+  const link = variant === 'ws-raw' || variant === 'ws-file' ? await wsLink() : await socketIoLink();
   await (role === 'sender' ? runSender(link) : runReceiver(link));
 } catch (error) {
   await fail(error);

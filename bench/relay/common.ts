@@ -2,6 +2,8 @@
 
 /**
  * - ws-raw: a `ws` server forwarding each binary message to the other client (the ceiling);
+ * - ws-file: the same, also appending each message to a file before acknowledging
+ *   it (relay/append-file.ts): the ceiling for a relay that stores everything;
  * - sio-default: a bare Socket.IO server, default parser (binary attachments);
  * - sio-msgpack: the same with the stock socket.io-msgpack-parser;
  * - sio-ours: the same with protocol/parser.ts, the adapter ShareThings runs
@@ -11,10 +13,10 @@
  *   and transport, which copy each chunk (not run unless asked for);
  * - sharethings: the real server (server/main.ts), real protocol.
  */
-export const RELAY_VARIANTS = ['ws-raw', 'sio-default', 'sio-msgpack', 'sio-ours', 'sio-ours-copy', 'sharethings'] as const;
+export const RELAY_VARIANTS = ['ws-raw', 'ws-file', 'sio-default', 'sio-msgpack', 'sio-ours', 'sio-ours-copy', 'sharethings'] as const;
 export type RelayVariant = (typeof RELAY_VARIANTS)[number];
 /** What `make bench` and a bare `bench/relay.ts` run. */
-export const DEFAULT_RELAY_VARIANTS: readonly RelayVariant[] = ['ws-raw', 'sio-default', 'sio-msgpack', 'sio-ours', 'sharethings'];
+export const DEFAULT_RELAY_VARIANTS: readonly RelayVariant[] = ['ws-raw', 'ws-file', 'sio-default', 'sio-msgpack', 'sio-ours', 'sharethings'];
 export type BareVariant = Exclude<RelayVariant, 'sharethings'>;
 
 /**
@@ -48,6 +50,14 @@ export interface RelayClientOptions {
   timeoutMs: number;
   /** Receiver: CPU time to burn per chunk (µs), standing in for decryption on a slow device. */
   receiverWorkUs: number;
+  /**
+   * Raw ws variants only (bench/transfer.ts's baseline): the sender makes each
+   * chunk like the SDK bench's sender (pseudo-random, SHA-256 of the
+   * plaintext) and seals it with AES-256-GCM (node:crypto, random 12-byte IV,
+   * sent as iv || ciphertext || tag); the receiver opens it and hashes the
+   * plaintext. Both report the SHA-256.
+   */
+  endToEnd?: boolean;
 }
 
 export interface SenderResult {
@@ -58,6 +68,8 @@ export interface SenderResult {
   rateLimited: number;
   cpuSeconds: number;
   peakRssBytes: number;
+  /** endToEnd only: SHA-256 of the plaintext sent. */
+  sha256?: string;
 }
 
 export interface ReceiverResult {
@@ -69,6 +81,8 @@ export interface ReceiverResult {
   bytes: number;
   cpuSeconds: number;
   peakRssBytes: number;
+  /** endToEnd only: SHA-256 of the plaintext received. */
+  sha256?: string;
 }
 
 /** The ShareThings passphrase used by the benchmark's clients (keys derived with few iterations, like the tests). */

@@ -6,7 +6,8 @@
  * by chunk.
  */
 import { createHash } from 'node:crypto';
-import { ShareClient, type ReceivedItem } from '../../client/sdk/index.ts';
+// The Node entry, as Node programs get it (its ShareClient seals and opens chunks with node:crypto).
+import { ShareClient, type ReceivedItem } from '../../client/sdk/node.ts';
 import { MaskInPlaceWebSocket } from '../../client/sdk/node-websocket.ts';
 import { deadline, fail, finish, nowNs, sendReady, waitForGo, childOptions } from '../lib/child.ts';
 import { BENCH_PASSPHRASE, RandomStream, fastKeys } from '../lib/load.ts';

@@ -44,3 +44,8 @@ test('a taken name gets " (1)", " (2)", ... before its extension', async () => {
   assert.equal(await freeName('b.txt', isTaken), 'b.txt');
   assert.equal(await freeName('archive.tar.gz', async (n) => n === 'archive.tar.gz'), 'archive.tar (1).gz');
 });
+
+test('a name padded with invisible characters and ideographic spaces is saved collapsed, its real extension last', () => {
+  assert.equal(safeFileName('report.pdf\u200b\u3000\u3000\u3000……\u3000.exe'), 'report.pdf …… .exe');
+  assert.equal(safeFileName('José – 東京.txt'), 'José – 東京.txt');
+});

@@ -5,13 +5,13 @@
  * (right-to-left override), or name a device (Windows `CON`, `COM1`).
  */
 
+import { cleanName } from '../../protocol/names.ts';
+
 /** Bytes of UTF-8 a saved name may take: leaves room for " (999)" and the ".<id>.part" of a partial file in 255. */
 export const MAX_NAME_BYTES = 200;
 const FALLBACK = 'file';
 /** C0 and C1 controls, DEL, and what Windows forbids in names. */
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f<>:"|?*]/gu;
-/** Bidirectional overrides and isolates, zero-width and BOM characters: they make a name read as something else. */
-const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
 /** Device names on Windows, with any extension ("con.txt" too). */
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\..*)?$/iu;
 const utf8 = new TextEncoder();
@@ -19,8 +19,9 @@ const utf8 = new TextEncoder();
 /** A name that is one plain file name, never a path, never empty, at most MAX_NAME_BYTES of UTF-8. */
 export function safeFileName(name: string, fallback = FALLBACK): string {
   // Only the last component of any path, whichever separator it uses.
-  let safe = String(name).normalize('NFC').split(/[/\\]/u).at(-1) ?? '';
-  safe = safe.replace(UNSAFE_CHARS, '_').replace(INVISIBLE, '');
+  // Controls become "_"; then the shared clean-up (protocol/names.ts): invisible and bidi characters go, odd spaces and padding collapse.
+  let safe = String(name).split(/[/\\]/u).at(-1) ?? '';
+  safe = cleanName(safe.replace(UNSAFE_CHARS, '_'));
   // Leading dots (hidden files, "." and ".."), dashes (options) and spaces; trailing dots and spaces (Windows drops them).
   safe = safe.replace(/^[\s.-]+/u, '').replace(/[\s.]+$/u, '');
   if (RESERVED.test(safe)) safe = `_${safe}`;

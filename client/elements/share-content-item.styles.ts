@@ -83,6 +83,21 @@ export const itemStyles = css`
     text-overflow: ellipsis;
     white-space: nowrap;
   }
+  .name-line {
+    display: flex;
+    align-items: baseline;
+    gap: 0.375rem;
+    min-width: 0;
+  }
+  .extension {
+    flex: none;
+    padding: 0 0.375rem;
+    border: 1px solid ${token('border')};
+    border-radius: 0.25rem;
+    font-family: ui-monospace, monospace;
+    font-size: 0.75rem;
+    font-weight: 700;
+  }
   .muted {
     color: ${token('text-muted')};
     font-size: 0.8125rem;

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { finalExtension } from '../../protocol/names.ts';
 import { formatBytes, formatFullTime, formatTime } from '../state/format.ts';
 import type { ItemCapabilities, TimelineItem } from '../state/timeline-item.ts';
 import { NO_CAPABILITIES } from '../state/timeline-item.ts';
@@ -46,6 +47,7 @@ function linkify(text: string) {
  * its transfer progress, and what can be done with it.
  *
  * @fires item-action - ItemActionEvent: save, copy, cancel, remove, pin, unpin or rename.
+ * @csspart extension - The badge with a file's final extension (".exe").
  * @csspart card - The item's card.
  * @csspart text - The text of a text item.
  * @csspart actions - The row of buttons.
@@ -122,6 +124,8 @@ export class ShareContentItem extends LitElement {
     }
     const preview = item.previewUrl && previewKind(item.mimeType);
     const dims = item.width && item.height ? ` · ${item.width}×${item.height}` : '';
+    // The extension the system goes by, apart from a long name's ellipsis (protocol/names.ts).
+    const extension = finalExtension(item.name);
     return html`${preview
         ? html`<share-preview src=${item.previewUrl!} mime-type=${item.mimeType} name=${item.name}
             .width=${item.width} .height=${item.height}></share-preview>`
@@ -129,7 +133,10 @@ export class ShareContentItem extends LitElement {
       <div class="file">
         ${preview ? nothing : html`<share-file-icon mime-type=${item.mimeType} name=${item.name}></share-file-icon>`}
         <div class="file-text">
-          <span class="name" title=${item.name}>${item.name || 'Untitled'}</span>
+          <span class="name-line">
+            <span class="name" title=${item.name}>${item.name || 'Untitled'}</span>
+            ${extension ? html`<span part="extension" class="extension" title="File type: .${extension}">.${extension}</span>` : nothing}
+          </span>
           <span class="muted">${formatBytes(item.size)}${dims}${typeLabel(item)}</span>
         </div>
       </div>`;

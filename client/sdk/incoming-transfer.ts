@@ -14,16 +14,18 @@
  * history items, prefetched), keeps a window of requests in flight (never one
  * round trip per chunk) and never asks for more than the buffer can hold.
  */
-import { ChunkSequenceVerifier, decryptChunk, decryptDescriptor } from '../../protocol/crypto/index.ts';
+import { ChunkSequenceVerifier, decryptDescriptor } from '../../protocol/crypto/index.ts';
 import type { ContentDescriptor, SessionKeys } from '../../protocol/crypto/index.ts';
 import { ChunkSchema, parsePayload, type Chunk } from '../../protocol/schemas.ts';
 import { ShareError, toShareError } from './errors.ts';
 import { ChunkQueue } from './chunk-queue.ts';
 import type { Semaphore } from './flow.ts';
+import type { ChunkCipher } from './chunk-cipher.ts';
 
 export interface TransferContext {
   sessionId: string;
   keys: SessionKeys;
+  chunkCipher: ChunkCipher;
   /** Resolves once the session is joined on the current connection; rejects when it is over. */
   ready(signal: AbortSignal): Promise<void>;
   /** `fetch-chunk`: the stored chunk as the server sent it (validated here). */
@@ -91,6 +93,8 @@ export class IncomingTransfer {
   readonly #notYet = new Set<number>();
   /** Being fetched or being decrypted after a push. */
   readonly #arriving = new Set<number>();
+  /** Being decrypted: another copy of the same index arriving meanwhile is dropped unread (SPEC §3.3). */
+  readonly #opening = new Set<number>();
   #senderAway: boolean;
   #linkUp = true;
   /** Readers (and prefetch) that want chunks; fetching runs only while positive. */
@@ -277,12 +281,20 @@ export class IncomingTransfer {
       const verifier = this.#verifier!;
       // Verified before and not needed in the buffer (read already, held, or too far ahead): nothing to do.
       if (verifier.has(chunkIndex) && (!this.#inWindow(chunkIndex) || this.queue.has(chunkIndex))) return;
+      // A copy of this index is being opened: if it authenticates it is the chunk, if not the item fails.
+      if (this.#opening.has(chunkIndex)) return;
       const { sessionId, keys } = this.#ctx;
       const parts = { sessionId, contentId: this.contentId, chunkIndex, totalChunks };
-      const plaintext = await decryptChunk(keys.contentKey, parts, iv, encryptedData);
+      this.#opening.add(chunkIndex);
+      let plaintext: Uint8Array;
+      try {
+        plaintext = await this.#ctx.chunkCipher.open(keys.contentKey, parts, iv, encryptedData);
+      } finally {
+        this.#opening.delete(chunkIndex);
+      }
       if (this.#isFailed()) return;
-      const fresh = await verifier.accept(chunkIndex, plaintext);
-      if (this.#isFailed()) return;
+      // The first authenticated copy of an index is the chunk (SPEC §3.3): a later one is only kept for the buffer.
+      const fresh = verifier.accept(chunkIndex, plaintext);
       if (fresh) {
         this.#bytes += plaintext.length;
         this.#hooks.onProgress(this.#bytes, descriptor.size);

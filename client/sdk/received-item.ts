@@ -5,6 +5,7 @@
  * bytes() keeps its result, and later reads replay it.
  */
 import { hexEncode, utf8Encode } from '../../protocol/crypto/index.ts';
+import { cleanName } from '../../protocol/names.ts';
 import type { ContentDescriptor, ContentKind } from '../../protocol/crypto/index.ts';
 import { ShareError, cancelledError } from './errors.ts';
 import type { IncomingTransfer } from './incoming-transfer.ts';
@@ -59,8 +60,9 @@ export class Item implements ReceivedItem {
     this.#inline = descriptor.text === undefined ? undefined : utf8Encode(descriptor.text);
   }
 
+  /** As the sender named it, made safe to show (protocol/names.ts: no invisible characters, no padding). */
   get name(): string {
-    return this.renamed ?? this.#descriptor.name;
+    return cleanName(this.renamed ?? this.#descriptor.name, this.#descriptor.kind === 'text' ? '' : 'file');
   }
 
   get complete(): boolean {

@@ -251,7 +251,8 @@ test('An item whose sender dropped stays pending past the stall timeout, and com
   await alice.join('patient', 'test passphrase');
   await bob.join('patient', 'test passphrase');
   const data = randomData(8 * MiB);
-  const { blob, release } = heldBlob(data, 2 * MiB); // the upload stops at 2 MiB until released
+  // The upload stops at 4 MiB until released: a slab boundary, as a Blob is read 4 MiB at a time.
+  const { blob, release } = heldBlob(data, 4 * MiB);
   t.after(release);
   const errors = collect(bob, 'error');
   const reading = next(bob, 'content').then(hashStream);

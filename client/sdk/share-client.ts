@@ -300,6 +300,7 @@ export class ShareClient extends Emitter<ShareClientEvents> {
     const context: TransferContext = {
       sessionId,
       keys: session.keys,
+      chunkCipher: this.#options.chunkCipher,
       ready: (signal) => this.#ready(session, signal),
       fetchChunk: async (contentId, chunkIndex, signal) => {
         const payload = { sessionId, contentId, chunkIndex };

@@ -8,7 +8,7 @@ import { io } from 'socket.io-client';
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import * as parser from '../../protocol/parser.ts';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.ts';
-import { isErrorCode } from '../../protocol/errors.ts';
+import { isErrorCode, type ErrorCode } from '../../protocol/errors.ts';
 import { ShareError, ackError } from './errors.ts';
 import { onAbort } from './flow.ts';
 
@@ -47,11 +47,15 @@ export function createSocket(url: string, options: ConnectionOptions = {}): Clie
   for (const key of ['reconnection', 'reconnectionAttempts', 'reconnectionDelay', 'reconnectionDelayMax', 'timeout'] as const) {
     if (options[key] !== undefined) (chosen as Record<string, unknown>)[key] = options[key];
   }
+  // The server checks the token at the handshake, before the connect step's `auth` arrives: send it in both.
+  const token = options.accessToken;
+  const query = { ...(options.socketOptions?.query as Record<string, string> | undefined), ...(token !== undefined ? { accessToken: token } : {}) };
   return io(url, {
     ...DEFAULT_SOCKET_OPTIONS,
     ...chosen,
-    ...(options.accessToken !== undefined ? { auth: { accessToken: options.accessToken } } : {}),
+    ...(token !== undefined ? { auth: { accessToken: token } } : {}),
     ...options.socketOptions,
+    ...(Object.keys(query).length > 0 ? { query } : {}),
     parser, // the server speaks only this parser
     autoConnect: false, // connect on the first join, not on construction
     forceNew: true, // one connection per client, never shared with another ShareClient
@@ -60,18 +64,40 @@ export function createSocket(url: string, options: ConnectionOptions = {}): Clie
 
 /**
  * A refused or failed connection attempt as a ShareError: the server's code
- * (`err.data.code`: UNAUTHORIZED without the access token, RATE_LIMITED) when
- * it gave one, else UNAVAILABLE.
+ * (`err.data.code`: UNAUTHORIZED without the access token, RATE_LIMITED; or
+ * the code of a refused handshake) when it gave one, else UNAVAILABLE.
  */
 export function connectError(error: unknown): ShareError {
   const data = (error as { data?: { code?: unknown; retryAfterMs?: unknown } } | undefined)?.data;
-  const code = isErrorCode(data?.code) ? data.code : 'UNAVAILABLE';
+  const code = isErrorCode(data?.code) ? data.code : handshakeRefusal(error) ?? 'UNAVAILABLE';
   const message = error instanceof Error ? error.message : 'Cannot connect to the server';
   const retry = data?.retryAfterMs;
   return new ShareError(code, `Cannot connect: ${message}`, {
     cause: error,
     ...(typeof retry === 'number' && Number.isFinite(retry) && retry >= 0 ? { retryAfterMs: retry } : {}),
   });
+}
+
+/**
+ * A handshake the server refused before the connect step (no access token,
+ * too many connections from this address): Engine.IO answers HTTP 403 with
+ * `{ code: 4, message: <ErrorCode> }`, which a browser's long-polling
+ * transport exposes.
+ */
+function handshakeRefusal(error: unknown): ErrorCode | undefined {
+  const { description, context } = (error ?? {}) as { description?: unknown; context?: { responseText?: unknown } };
+  // Long-polling gives the status; Node's WebSocket (ws) says it in its error: Engine.IO refuses an upgrade with 400, which for a
+  // well-formed handshake like ours means allowRequest said no (a browser's WebSocket says nothing).
+  const refusedUpgrade = /Unexpected server response: 40[03]/.test(String((description as { message?: unknown } | undefined)?.message));
+  if (description !== 403 && !refusedUpgrade) return undefined;
+  try {
+    const message: unknown = (JSON.parse(String(context?.responseText)) as { message?: unknown }).message;
+    if (isErrorCode(message)) return message;
+  } catch {
+    // Unreadable: Node's XMLHttpRequest drops the body of a failed request.
+  }
+  // Too many connections from one address is the rarer refusal; a missing token is what a user can fix.
+  return 'UNAUTHORIZED';
 }
 
 type Requests = ClientToServerEvents;
@@ -130,7 +156,11 @@ export function whenConnected(socket: ClientSocket, timeoutMs: number): Promise<
     // While socket.io keeps retrying (`active`), a failed attempt is not the end;
     // a refusal by the server (access token, rate limit) is.
     const onError = (error: Error) => {
-      if (!socket.active || !socket.io.reconnection()) done(connectError(error));
+      const failure = connectError(error);
+      // A first connection refused at the handshake (no or a wrong access token) fails the same way on
+      // every retry: the join gets the answer. (Once joined, reconnections keep trying: see share-client.)
+      if (failure.code === 'UNAUTHORIZED' && socket.active) socket.disconnect();
+      if (!socket.active || !socket.io.reconnection()) done(failure);
     };
     const timer = setTimeout(() => done(new ShareError('UNAVAILABLE', 'Timed out connecting to the server')), timeoutMs);
     socket.on('connect', onConnect);
@@ -143,6 +173,8 @@ const MAX_RETRY_WAIT_MS = 60_000;
 /** Tries per request: a rate limit passes within a window or two; a storage outage may last a minute. */
 const RATE_LIMITED_ATTEMPTS = 10;
 const UNAVAILABLE_ATTEMPTS = 60;
+/** How long short RATE_LIMITED waits are retried in all. */
+const RATE_LIMITED_PATIENCE_MS = 120_000;
 
 /**
  * How long to wait before sending again what the server refused for now:
@@ -154,8 +186,11 @@ export function retryWait(error: unknown, attempt: number): number | undefined {
   const limited = error.code === 'RATE_LIMITED';
   const unavailable = error.code === 'UNAVAILABLE' && error.retryAfterMs !== undefined;
   if (!limited && !unavailable) return undefined;
-  if (attempt >= (limited ? RATE_LIMITED_ATTEMPTS : UNAVAILABLE_ATTEMPTS)) return undefined;
   const wait = error.retryAfterMs ?? 1000;
+  // A short wait (a fetch refused while this connection still has answers to read, 250 ms) is tried
+  // for as long as a few long ones: a slow link may take a minute to drain the server's buffer.
+  const attempts = limited ? Math.max(RATE_LIMITED_ATTEMPTS, Math.ceil(RATE_LIMITED_PATIENCE_MS / Math.max(wait, 10))) : UNAVAILABLE_ATTEMPTS;
+  if (attempt >= attempts) return undefined;
   return wait > MAX_RETRY_WAIT_MS ? undefined : wait;
 }
 

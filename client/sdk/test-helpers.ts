@@ -10,11 +10,19 @@ export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).
 /** Fast reconnection for tests: a restarted server is found again within a few hundred ms. */
 export const QUICK_RECONNECT = { reconnectionDelay: 50, reconnectionDelayMax: 200 } as const;
 
+/**
+ * The chunk size the tests count in (8 MiB = 32 chunks, 50 MB = 200...): they
+ * check which chunks move, not the default, which bench/transfer.ts measures
+ * (512 KiB since 2026-12-05; options.ts).
+ */
+export const TEST_CHUNK_SIZE = 256 * 1024;
+
 export function newClient(t: TestContext, url: string, clientName: string, options: Partial<ShareClientOptions> = {}): ShareClient {
   const client = new ShareClient({
     url,
     clientName,
     deriveKeys: testKeys,
+    chunkSize: TEST_CHUNK_SIZE,
     ...QUICK_RECONNECT,
     ...options,
     socketOptions: { transports: ['websocket'], ...options.socketOptions },

@@ -1,4 +1,5 @@
 /** Public types of the SDK (see index.ts). */
+import type { ChunkCipher } from './chunk-cipher.ts';
 import type { ManagerOptions, SocketOptions } from 'socket.io-client';
 import type { ClientInfo, QuotaInfo } from '../../protocol/events.ts';
 import type { ContentKind, SessionKeys } from '../../protocol/crypto/index.ts';
@@ -14,11 +15,13 @@ export interface ShareClientOptions {
   url: string;
   /** Display name shown to the other members (1..64 characters). */
   clientName: string;
-  /** For private servers (ACCESS_TOKEN): sent in the handshake as `auth: { accessToken }`. */
+  /** For private servers (ACCESS_TOKEN): sent in the handshake as the query parameter `accessToken` and as `auth: { accessToken }`. */
   accessToken?: string;
   /** Defaults to deriveSessionKeys (600,000 PBKDF2 iterations, on the calling thread). */
   deriveKeys?: DeriveKeys;
-  /** Plaintext bytes per chunk, 1..1 MiB. Default 256 KiB. */
+  /** How chunks are sealed and opened: WebCrypto by default; the Node entry's ShareClient uses node:crypto (same bytes). */
+  chunkCipher?: ChunkCipher;
+  /** Plaintext bytes per chunk, 1..1 MiB. Default 512 KiB (options.ts says why). */
   chunkSize?: number;
   /** Chunks sent but not yet acknowledged by the server, across all uploads. Default 16. */
   window?: number;

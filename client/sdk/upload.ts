@@ -7,18 +7,20 @@
  * lost connection (or a server restart) the upload continues from a new
  * connection with exactly the chunks the server lacks.
  */
-import { encryptChunk, encryptDescriptor } from '../../protocol/crypto/index.ts';
+import { encryptDescriptor } from '../../protocol/crypto/index.ts';
 import type { ContentDescriptor, SessionKeys } from '../../protocol/crypto/index.ts';
 import { ShareError, toShareError } from './errors.ts';
 import { Semaphore, abortable, onAbort } from './flow.ts';
 import { delay, request, requestPaced, retryWait } from './socket.ts';
 import type { ClientSocket } from './socket.ts';
 import { chunkLength, type ChunkSource } from './sources.ts';
+import type { ChunkCipher } from './chunk-cipher.ts';
 
 export interface UploadTarget {
   socket: ClientSocket;
   sessionId: string;
   keys: SessionKeys;
+  chunkCipher: ChunkCipher;
   window: Semaphore;
   requestTimeoutMs: number;
   chunkAckTimeoutMs: number;
@@ -232,7 +234,7 @@ async function sendChunks(
         const plaintext = await abortable(source.read(index), stop.signal);
         const length = plaintext.length;
         const parts = { sessionId, contentId, chunkIndex: index, totalChunks };
-        const sealing = encryptChunk(keys.contentKey, parts, plaintext);
+        const sealing = target.chunkCipher.seal(keys.contentKey, parts, plaintext);
         sealing.catch(() => {}); // awaited below, maybe later than it fails
         const last = position === indices.length - 1;
         // Emit in index order (receivers stream in order) while later chunks are still being encrypted.

@@ -2,14 +2,18 @@
  * Items other members shared: their timeline entries, and reading their
  * bytes. Texts are read at once; images and media small enough to preview
  * are read into a Blob as they arrive; anything else is read only when the
- * person saves it, straight to disk where the browser allows. An SDK item
+ * person saves it, streamed to disk where the browser allows (a save dialog,
+ * or a download fed through the service worker), else through a Blob
+ * (only where no service worker of ours runs). An SDK item
  * can be read once (its chunks are released as they are read), so what was
  * read into a Blob is kept for copying and saving again.
  */
 import type { JoinInfo, ReceivedItem } from '../sdk/index.ts';
 import { copyImage } from './data-transfer.ts';
 import { errorText } from './messages.ts';
+import { blobPreviewAllowed } from './preview-check.ts';
 import { canStreamToDisk, downloadBlob, streamToDisk } from './save-file.ts';
+import { canStreamDownload, streamThroughServiceWorker } from './stream-download.ts';
 import type { Timeline } from './timeline.ts';
 
 /** Larger items are not read for a preview: a person may not even want them. */
@@ -70,7 +74,10 @@ export class Incoming {
     if (item.kind === 'text') {
       item.text().then((text) => this.timeline.update(key, { text }), () => {});
     } else if (canPreview(item.mimeType, item.size, fromHistory ? HISTORY_PREVIEW_MAX_BYTES : PREVIEW_MAX_BYTES)) {
-      this.#blob(key).then((blob) => this.timeline.update(key, { previewUrl: URL.createObjectURL(blob) }), () => {});
+      // Previewed only when the declared type, the extension and the first bytes agree (preview-check.ts).
+      this.#blob(key).then(async (blob) => {
+        if (await blobPreviewAllowed(item.name, item.mimeType, blob)) this.timeline.update(key, { previewUrl: URL.createObjectURL(blob) });
+      }, () => {});
     }
   }
 
@@ -91,11 +98,18 @@ export class Incoming {
     this.timeline.update(key, { saving: true });
     try {
       const known = this.#blobs.get(key);
-      if (!known && canStreamToDisk()) {
+      if (!known && (canStreamToDisk() || canStreamDownload())) {
         if (this.timeline.get(key)?.savedToDisk) throw new Error('This item was already saved to disk.');
-        const saved = await streamToDisk(item.name, () => item.readable());
-        if (saved) this.timeline.update(key, { savedToDisk: true });
-        return;
+        // The save dialog where the browser has one, else a download streamed by the service worker;
+        // without either (no worker of ours: self-signed certificate, elements embedded on another origin), a Blob.
+        const saved = canStreamToDisk()
+          ? await streamToDisk(item.name, () => item.readable())
+          : await streamThroughServiceWorker(item.name, item.size, () => item.readable());
+        if (saved) {
+          this.timeline.update(key, { savedToDisk: true });
+          return;
+        }
+        if (canStreamToDisk()) return; // the person closed the dialog
       }
       downloadBlob(item.name, await this.#blob(key));
     } finally {

@@ -8,6 +8,7 @@
 import type { ShareClient } from '../sdk/index.ts';
 import { imageSize, nameOf } from './data-transfer.ts';
 import { errorText } from './messages.ts';
+import { blobPreviewAllowed } from './preview-check.ts';
 import type { Timeline } from './timeline.ts';
 
 type Payload = { kind: 'text'; text: string } | { kind: 'file'; file: File; width?: number; height?: number };
@@ -56,8 +57,12 @@ export class Outbox {
       name: file.name,
       mimeType: file.type,
       size: file.size,
-      previewUrl: image || /^(audio|video)\/|pdf$/.test(file.type) ? URL.createObjectURL(file) : undefined,
     });
+    // The sender's own view follows the same rule as the receivers' (preview-check.ts).
+    void blobPreviewAllowed(file.name, file.type, file).then(
+      (allowed) => allowed && this.timeline.update(key, { previewUrl: URL.createObjectURL(file) }),
+      () => undefined,
+    );
     const size = image ? await imageSize(file) : undefined;
     if (size) this.timeline.update(key, size);
     this.#enqueue({ key, payload: { kind: 'file', file, ...size }, attempts: 0 });

@@ -15,6 +15,7 @@ import { errorText, joinErrorText } from './messages.ts';
 import { Outbox } from './outbox.ts';
 import { preferences } from './preferences.ts';
 import { canStreamToDisk } from './save-file.ts';
+import { canStreamDownload } from './stream-download.ts';
 import { Timeline } from './timeline.ts';
 import { NO_CAPABILITIES } from './timeline-item.ts';
 import type { ItemCapabilities } from './timeline-item.ts';
@@ -29,6 +30,11 @@ export interface SessionHooks {
 }
 
 const HISTORY_PAGE = 50;
+/**
+ * Each progress event re-renders the timeline: 4 per second per transfer,
+ * whatever the chunk rate (the SDK's default is 10), on both ends.
+ */
+const PROGRESS_INTERVAL_MS = 250;
 /** Every item operation the SDK offers, once in a session. */
 const SESSION_CAPABILITIES = { remove: true, pin: true, rename: true, clear: true };
 let noticeId = 0;
@@ -91,7 +97,12 @@ export class SessionController implements ReactiveController {
     this.#changed();
     let client: ShareClient;
     try {
-      client = new ShareClient({ url: this.hooks.server(), clientName: request.name, deriveKeys: this.#deriveKeys });
+      client = new ShareClient({
+        url: this.hooks.server(),
+        clientName: request.name,
+        deriveKeys: this.#deriveKeys,
+        progressIntervalMs: PROGRESS_INTERVAL_MS,
+      });
     } catch (error) {
       return this.#joinFailed(error);
     }
@@ -108,7 +119,7 @@ export class SessionController implements ReactiveController {
       preferences.tabSessionId = sessionId;
       this.#ownItems = preferences.ownItems(sessionId);
       preferences.rememberPassphrase(sessionId, remember ? passphrase : undefined);
-      this.capabilities = { ...SESSION_CAPABILITIES, streamToDisk: canStreamToDisk() };
+      this.capabilities = { ...SESSION_CAPABILITIES, streamToDisk: canStreamToDisk() || canStreamDownload() };
       this.#joined(info);
       return true;
     } catch (error) {

@@ -3,6 +3,7 @@
  * Decrypted descriptors come from peers, so they are re-validated strictly
  * and rebuilt key by key (no prototype tricks, no unknown keys).
  */
+import { cleanName } from '../names.ts';
 import { ProtocolError } from '../errors.ts';
 import { utf8Encode } from './encoding.ts';
 import { MAX_CHUNK_PLAINTEXT_BYTES } from './sizes.ts';
@@ -44,7 +45,8 @@ function fail(reason: string): never {
 
 /** Replace characters validation would reject; for senders with odd file names. */
 export function sanitizeName(name: string): string {
-  return name.replace(UNSAFE_NAME_CHARACTERS, '\uFFFD').slice(0, MAX_NAME_LENGTH);
+  // Controls and bidi overrides become U+FFFD; then invisible characters and padding go (protocol/names.ts).
+  return cleanName(name.replace(UNSAFE_NAME_CHARACTERS, '\uFFFD')).slice(0, MAX_NAME_LENGTH);
 }
 
 function isNameSafe(name: string): boolean {

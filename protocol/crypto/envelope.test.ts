@@ -86,7 +86,7 @@ test('A truncated chunk list is detected by the sequence verifier', async () => 
   const verifier = new ChunkSequenceVerifier(chunks.length, { size: data.length, chunkSize: 1024 });
   for (const [index, chunk] of chunks.slice(0, 2).entries()) {
     const plaintext = await decryptChunk(keys.contentKey, at('item', index, 3), chunk.iv, chunk.encryptedData);
-    await verifier.accept(index, plaintext);
+    verifier.accept(index, plaintext);
   }
   assert.equal(verifier.isComplete(), false);
   assert.deepEqual(verifier.missing(), [2]);

@@ -1,10 +1,10 @@
 /**
  * Tracks which chunks of an item have arrived. AES-GCM authenticates each
  * chunk alone; this catches what per-chunk checks cannot: missing chunks
- * (truncation), conflicting duplicates and chunks of the wrong length.
+ * (truncation) and chunks of the wrong length. The first authenticated copy
+ * of an index is the chunk; later copies are not compared (SPEC §3.3).
  */
 import { ProtocolError } from '../errors.ts';
-import { asBufferSource, bytesEqual } from './encoding.ts';
 import { MAX_TOTAL_CHUNKS } from './sizes.ts';
 
 export interface ChunkLayout {
@@ -17,9 +17,8 @@ export interface ChunkLayout {
 export class ChunkSequenceVerifier {
   readonly totalChunks: number;
   readonly #layout: ChunkLayout | undefined;
-  // SHA-256 per chunk rather than the bytes: duplicates are compared without
-  // keeping the whole item in memory (at most 65,536 x 32 bytes).
-  readonly #digests: (Uint8Array | undefined)[];
+  /** One bit per index: an authenticated copy has been accepted. */
+  readonly #seen: Uint8Array;
   #received = 0;
 
   /** `layout` (from the decrypted descriptor) enables per-chunk length checks. */
@@ -32,14 +31,16 @@ export class ChunkSequenceVerifier {
     }
     this.totalChunks = totalChunks;
     this.#layout = layout;
-    this.#digests = new Array<Uint8Array | undefined>(totalChunks).fill(undefined);
+    this.#seen = new Uint8Array(Math.ceil(totalChunks / 8));
   }
 
   /**
-   * Records a decrypted chunk. Resolves true when new, false for an identical
-   * duplicate (a harmless resend); throws INTEGRITY for anything else.
+   * Records a chunk that authenticated (decrypted with the chunk AAD): true
+   * when its index is new, false when the index was accepted before (a
+   * resend, a fetch after a push: SPEC §3.3, the first copy is the chunk).
+   * Throws INTEGRITY for an index outside the item or a wrong length.
    */
-  async accept(chunkIndex: number, plaintext: Uint8Array): Promise<boolean> {
+  accept(chunkIndex: number, plaintext: Uint8Array): boolean {
     if (!Number.isInteger(chunkIndex) || chunkIndex < 0 || chunkIndex >= this.totalChunks) {
       throw new ProtocolError('INTEGRITY', 'chunk index is outside the item');
     }
@@ -47,14 +48,8 @@ export class ChunkSequenceVerifier {
     if (expected !== undefined && plaintext.length !== expected) {
       throw new ProtocolError('INTEGRITY', 'chunk has the wrong length');
     }
-    const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', asBufferSource(plaintext)));
-    // Re-read after the await: another accept() for this index may have won.
-    const previous = this.#digests[chunkIndex];
-    if (previous !== undefined) {
-      if (!bytesEqual(previous, digest)) throw new ProtocolError('INTEGRITY', 'conflicting duplicate chunk');
-      return false;
-    }
-    this.#digests[chunkIndex] = digest;
+    if (this.has(chunkIndex)) return false;
+    this.#seen[chunkIndex >> 3]! |= 1 << (chunkIndex & 7);
     this.#received++;
     return true;
   }
@@ -67,7 +62,7 @@ export class ChunkSequenceVerifier {
   }
 
   has(chunkIndex: number): boolean {
-    return this.#digests[chunkIndex] !== undefined;
+    return (this.#seen[chunkIndex >> 3]! & (1 << (chunkIndex & 7))) !== 0;
   }
 
   get receivedCount(): number {
@@ -77,7 +72,7 @@ export class ChunkSequenceVerifier {
   /** Indices not yet received, ascending. */
   missing(): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.totalChunks; i++) if (this.#digests[i] === undefined) out.push(i);
+    for (let i = 0; i < this.totalChunks; i++) if (!this.has(i)) out.push(i);
     return out;
   }
 

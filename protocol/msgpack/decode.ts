@@ -25,9 +25,31 @@
  * hold is refused before anything is allocated; maps and arrays may nest
  * `maxDepth` levels (the outermost container is level 1), so recursion is
  * bounded; trailing bytes are refused. Nothing is cached between calls.
+ *
+ * `maxValues` caps the values of one message (every value, map key and
+ * container counts one) and `maxStringBytes` the bytes of all its strings
+ * (keys included): a few bytes each, a 4 MB message could otherwise decode
+ * into millions of values and hold the event loop for half a second. `bin`
+ * needs no cap of its own: it is a view, and counts as one value.
  */
 
 export const DEFAULT_MAX_DEPTH = 64;
+
+export interface DecodeLimits {
+  /** Maps and arrays may nest this many levels (default 64). */
+  maxDepth?: number;
+  /** Values in the whole message, map keys included (default: unlimited). */
+  maxValues?: number;
+  /** UTF-8 bytes of all strings of the message, map keys included (default: unlimited). */
+  maxStringBytes?: number;
+}
+
+/** What decoding one message cost, for budgets kept across messages. */
+export interface Decoded {
+  value: unknown;
+  values: number;
+  stringBytes: number;
+}
 
 export class MsgpackDecodeError extends Error {
   override name = 'MsgpackDecodeError';
@@ -50,14 +72,25 @@ class Reader {
   readonly bytes: Uint8Array;
   readonly end: number;
   readonly maxDepth: number;
+  readonly maxValues: number;
+  readonly maxStringBytes: number;
   pos = 0;
+  values = 0;
+  stringBytes = 0;
   /** Made on first use: small messages usually need none, and creating one costs more than a few reads. */
   private dataView: DataView | null = null;
 
-  constructor(bytes: Uint8Array, maxDepth: number) {
+  constructor(bytes: Uint8Array, limits: DecodeLimits) {
     this.bytes = bytes;
     this.end = bytes.length;
-    this.maxDepth = maxDepth;
+    this.maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxValues = limits.maxValues ?? Infinity;
+    this.maxStringBytes = limits.maxStringBytes ?? Infinity;
+  }
+
+  /** Counts one more value (or map key); throws past maxValues. */
+  count(): void {
+    if (++this.values > this.maxValues) throw new MsgpackDecodeError(`msgpack: more than ${this.maxValues} values in one message`);
   }
 
   get view(): DataView {
@@ -98,6 +131,7 @@ class Reader {
   }
 
   value(depth: number): unknown {
+    this.count();
     this.need(1);
     const b = this.bytes[this.pos++]!;
     if (b < 0x80) return b; // positive fixint
@@ -228,6 +262,7 @@ class Reader {
   }
 
   key(): string {
+    this.count();
     this.need(1);
     const b = this.bytes[this.pos]!;
     if (b >= 0xa0 && b < 0xc0) {
@@ -246,12 +281,19 @@ class Reader {
         return this.str(this.u32());
     }
     // Numbers (notepack turns any key into a property name; we accept numbers only).
-    if (b < 0x80 || b >= 0xe0 || (b >= 0xca && b <= 0xd3)) return String(this.value(0));
+    if (b < 0x80 || b >= 0xe0 || (b >= 0xca && b <= 0xd3)) {
+      this.values -= 1; // value() counts this key again
+      return String(this.value(0));
+    }
     throw new MsgpackDecodeError(`msgpack: unsupported map key (byte 0x${b.toString(16)})`);
   }
 
   str(length: number): string {
     this.fits(length, 1);
+    this.stringBytes += length;
+    if (this.stringBytes > this.maxStringBytes) {
+      throw new MsgpackDecodeError(`msgpack: more than ${this.maxStringBytes} bytes of strings in one message`);
+    }
     const start = this.pos;
     this.pos += length;
     if (length < SHORT_STRING) {
@@ -355,14 +397,20 @@ function shortUtf8(bytes: Uint8Array, pos: number, end: number): string | null {
 }
 
 /**
- * Decodes exactly one msgpack value filling all of `bytes`; throws a
- * MsgpackDecodeError on anything malformed, truncated, too deep or unsupported.
+ * Decodes exactly one msgpack value filling all of `bytes`, and says how many
+ * values and string bytes it held; throws a MsgpackDecodeError on anything
+ * malformed, truncated, too deep, too many or unsupported.
  */
-export function decode(bytes: Uint8Array, maxDepth: number = DEFAULT_MAX_DEPTH): unknown {
-  const reader = new Reader(bytes, maxDepth);
+export function decodeCounted(bytes: Uint8Array, limits: DecodeLimits = {}): Decoded {
+  const reader = new Reader(bytes, limits);
   const value = reader.value(0);
   if (reader.pos !== reader.end) {
     throw new MsgpackDecodeError(`msgpack: ${reader.end - reader.pos} trailing bytes`);
   }
-  return value;
+  return { value, values: reader.values, stringBytes: reader.stringBytes };
+}
+
+/** decodeCounted() without the counts; `maxDepth` alone, or every limit. */
+export function decode(bytes: Uint8Array, limits: number | DecodeLimits = DEFAULT_MAX_DEPTH): unknown {
+  return decodeCounted(bytes, typeof limits === 'number' ? { maxDepth: limits } : limits).value;
 }

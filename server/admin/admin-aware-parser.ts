@@ -7,7 +7,8 @@
  */
 import { Emitter } from '@socket.io/component-emitter';
 import * as defaultParser from 'socket.io-parser';
-import { Decoder as MsgpackDecoder, Encoder as MsgpackEncoder, type Packet } from '../../protocol/parser.ts';
+import { Encoder as MsgpackEncoder, type Packet } from '../../protocol/parser.ts';
+import { Decoder as MsgpackDecoder } from '../io/server-parser.ts';
 import type { SplitEncoding } from '../../protocol/msgpack/encode.ts';
 
 export const ADMIN_NAMESPACE = '/admin';

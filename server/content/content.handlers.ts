@@ -106,7 +106,7 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
   async function announce(payload: ContentPayload, senderName: string, now: number, live: LiveRelay) {
     const { sessionId, content, data } = payload;
     const { contentId, totalChunks, resumeToken } = content;
-    if (totalChunks > 0) uploads.checkCapacity(socket.id);
+    if (totalChunks > 0) uploads.checkCapacity(socket.id, socket.data.address);
     const item = await store.addItem(
       sessionId,
       {
@@ -125,7 +125,7 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
     );
     live.settle();
     if (totalChunks > 0) {
-      uploads.begin({ sessionId, contentId, senderId: socket.id, generation: item.generation, totalChunks, bytes: item.bytes });
+      uploads.begin({ sessionId, contentId, senderId: socket.id, address: socket.data.address, generation: item.generation, totalChunks, bytes: item.bytes });
       // Gone while the item was stored: the upload waits for a resume like any other.
       if (!socket.connected) releaseUploads(ctx, uploads.detachSender(socket.id));
     }
@@ -203,14 +203,14 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
     if (!expected || !timingSafeEqual(expected, given)) {
       throw new ProtocolError('UNAUTHORIZED', 'This upload cannot be resumed with that token');
     }
-    if (!uploads.isSender(sessionId, contentId, socket.id)) uploads.checkCapacity(socket.id);
+    if (!uploads.isSender(sessionId, contentId, socket.id)) uploads.checkCapacity(socket.id, socket.data.address, { sessionId, contentId });
     // A new owner generation: whoever held the upload before (another connection, another node) can no longer commit.
     const claim = await store.claimUpload(sessionId, contentId, Date.now());
     if (!claim) {
       if ((await store.getItem(sessionId, contentId))?.complete) return { missing: [] };
       throw new ProtocolError('UNAUTHORIZED', 'This upload cannot be resumed with that token');
     }
-    uploads.begin({ sessionId, contentId, senderId: socket.id, generation: claim.generation, totalChunks: item.totalChunks, bytes: item.bytes }, claim.missing);
+    uploads.begin({ sessionId, contentId, senderId: socket.id, address: socket.data.address, generation: claim.generation, totalChunks: item.totalChunks, bytes: item.bytes }, claim.missing);
     if (!socket.connected) releaseUploads(ctx, uploads.detachSender(socket.id));
     return { missing: claim.missing };
   });

@@ -1,7 +1,7 @@
 /**
  * Slow receivers: a member whose connection already has more than
- * SOCKET_BUFFER_BYTES waiting to be sent is not pushed more chunks (the node
- * would otherwise buffer without limit). Once the chunk is stored it is told
+ * SOCKET_BUFFER_BYTES waiting to be sent is not pushed more chunks or items
+ * (the node would otherwise buffer without limit; fetch replies: fetch-gate.ts). Once the chunk is stored it is told
  * `chunk-available` instead, a few bytes, and fetches the chunk at its own
  * pace, so fast members are never held to the slowest one's speed.
  *
@@ -50,6 +50,13 @@ export function chunkEvent(packet: Packet): { event: 'chunk' | 'chunk-available'
   return undefined;
 }
 
+/** Broadcasts that carry an item's descriptor and inline data. */
+function isItemEvent(packet: Packet): boolean {
+  if (packet.type !== PacketType.EVENT || (packet.nsp !== undefined && packet.nsp !== '/') || !Array.isArray(packet.data)) return false;
+  const event: unknown = packet.data[0];
+  return event === 'content' || event === 'content-updated';
+}
+
 const refKey = ({ sessionId, contentId, chunkIndex }: ChunkRef) => `${sessionId}/${contentId}/${chunkIndex}`;
 
 /** Chunks held back are forgotten after this long (their `chunk-available` never came: the upload failed). */
@@ -58,12 +65,15 @@ const FORGET_AFTER_MS = 5 * 60_000;
 export class SlowReceivers {
   /** chunk -> the connections it was held back from, and when. */
   private readonly held = new Map<string, { since: number; ids: Set<string> }>();
+  /** Connections told `resync` (reason `behind`) that have not caught up since. */
+  private readonly toldBehind = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly capBytes: number,
     private readonly socketOf: (id: string) => IoSocket | undefined,
     private readonly onDeferred: (count: number) => void = () => undefined,
+    private readonly onDropped: (count: number) => void = () => undefined,
   ) {
     this.sweeper = setInterval(() => this.forgetOld(Date.now() - FORGET_AFTER_MS), 60_000);
     this.sweeper.unref();
@@ -72,7 +82,7 @@ export class SlowReceivers {
   /** The adapter's question for every broadcast delivered on this node. */
   recipients(packet: Packet): RecipientFilter {
     const found = chunkEvent(packet);
-    if (!found) return undefined;
+    if (!found) return isItemEvent(packet) ? (socket) => this.takesItem(socket.id) : undefined;
     const key = refKey(found.ref);
     if (found.event === 'chunk-available') {
       const waiting = this.held.get(key);
@@ -94,6 +104,32 @@ export class SlowReceivers {
     };
   }
 
+  /**
+   * An item (`content`, `content-updated`: up to 320 KiB each) is not queued
+   * for a connection past the bound: it is dropped, and the member told once
+   * (`resync`, reason `behind`) to join again, which brings the items it
+   * missed. It is told again only after it caught up in between.
+   */
+  private takesItem(id: string): boolean {
+    const member = this.socketOf(id);
+    if (!member || queuedBytes(member) <= this.capBytes) {
+      this.toldBehind.delete(id);
+      return true;
+    }
+    if (!this.toldBehind.has(id)) {
+      this.toldBehind.add(id);
+      // Not from inside the adapter's delivery loop.
+      queueMicrotask(() => member.emit('resync', { reason: 'behind' }));
+    }
+    this.onDropped(1);
+    return false;
+  }
+
+  /** A connection that is gone. */
+  forget(id: string): void {
+    this.toldBehind.delete(id);
+  }
+
   /** Whether any connection here waits for this chunk's `chunk-available`. */
   isWaiting(ref: ChunkRef): boolean {
     return this.held.has(refKey(ref));
@@ -102,6 +138,7 @@ export class SlowReceivers {
   close(): void {
     clearInterval(this.sweeper);
     this.held.clear();
+    this.toldBehind.clear();
   }
 
   private forgetOld(cutoff: number): void {

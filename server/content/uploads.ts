@@ -8,6 +8,12 @@
  * The store has the authoritative state (content-store.ts): this is a cache
  * of the part that belongs to this node, begun at `content` or `resume-upload`
  * and dropped when the upload ends or its sender goes away.
+ *
+ * The cap on uploads in progress counts per connection and per address, and
+ * an upload whose sender left (the session, or the server) stays counted as
+ * *parked* against that connection and address until it is resumed,
+ * completed, cancelled or abandoned (UPLOAD_ABANDON_AFTER): leaving and
+ * joining again cannot open more. Parked uploads are this node's.
  */
 import { ProtocolError, type ErrorCode } from '../../protocol/errors.ts';
 import { MAX_UPLOADS_PER_SOCKET } from '../../protocol/limits.ts';
@@ -16,6 +22,8 @@ export interface Upload {
   sessionId: string;
   contentId: string;
   senderId: string;
+  /** The sender's address, for the cap per address. */
+  address: string;
   generation: number;
   totalChunks: number;
   /** Ciphertext bytes of the item, counting chunks accepted but not yet stored. */
@@ -45,19 +53,62 @@ export interface Accepted {
   relay: boolean;
 }
 
+interface Parked {
+  senderId: string;
+  address: string;
+  /** Abandoned by then unless resumed (the sweeper discards it in the store). */
+  until: number;
+}
+
+export interface UploadLimits {
+  maxItemBytes: number;
+  /** Uploads in progress or parked per address (UPLOADS_PER_ADDRESS). */
+  perAddress: number;
+  /** How long a parked upload counts (UPLOAD_ABANDON_AFTER). */
+  abandonMs: number;
+}
+
 export class Uploads {
   private readonly uploads = new Map<string, Upload>();
+  private readonly parked = new Map<string, Parked>();
   /** Why recent uploads were dropped (QUOTA_EXCEEDED, CANCELLED...). */
   private readonly endings = new Map<string, ErrorCode>();
 
-  constructor(private readonly maxItemBytes: number) {}
+  private readonly maxItemBytes: number;
 
-  /** RATE_LIMITED when the connection already has MAX_UPLOADS_PER_SOCKET uploads in progress. */
-  checkCapacity(senderId: string): void {
-    let count = 0;
-    for (const upload of this.uploads.values()) if (upload.senderId === senderId) count += 1;
-    if (count >= MAX_UPLOADS_PER_SOCKET) {
-      throw new ProtocolError('RATE_LIMITED', `At most ${MAX_UPLOADS_PER_SOCKET} uploads may be in progress at once`);
+  constructor(private readonly limits: UploadLimits) {
+    this.maxItemBytes = limits.maxItemBytes;
+  }
+
+  /**
+   * RATE_LIMITED when the connection already has MAX_UPLOADS_PER_SOCKET
+   * uploads in progress or parked, or its address UPLOADS_PER_ADDRESS.
+   * `resuming`: the upload about to be taken over, which is counted already.
+   */
+  checkCapacity(senderId: string, address: string, resuming?: { sessionId: string; contentId: string }): void {
+    const skip = resuming && key(resuming.sessionId, resuming.contentId);
+    const now = Date.now();
+    let bySender = 0;
+    let byAddress = 0;
+    for (const [id, upload] of this.uploads) {
+      if (id === skip) continue;
+      if (upload.senderId === senderId) bySender += 1;
+      if (upload.address === address) byAddress += 1;
+    }
+    for (const [id, parked] of this.parked) {
+      if (parked.until <= now) {
+        this.parked.delete(id);
+        continue;
+      }
+      if (id === skip) continue;
+      if (parked.senderId === senderId) bySender += 1;
+      if (parked.address === address) byAddress += 1;
+    }
+    if (bySender >= MAX_UPLOADS_PER_SOCKET) {
+      throw new ProtocolError('RATE_LIMITED', `At most ${MAX_UPLOADS_PER_SOCKET} uploads may be in progress at once (counting those left unfinished)`);
+    }
+    if (byAddress >= this.limits.perAddress) {
+      throw new ProtocolError('RATE_LIMITED', `At most ${this.limits.perAddress} uploads from one address may be in progress at once (counting those left unfinished)`);
     }
   }
 
@@ -67,7 +118,7 @@ export class Uploads {
    * relayed and stored).
    */
   begin(
-    ref: { sessionId: string; contentId: string; senderId: string; generation: number; totalChunks: number; bytes: number },
+    ref: { sessionId: string; contentId: string; senderId: string; address: string; generation: number; totalChunks: number; bytes: number },
     missing?: number[],
   ): Upload {
     const size = Math.ceil(ref.totalChunks / 8);
@@ -81,6 +132,7 @@ export class Uploads {
       }
     }
     this.uploads.set(key(ref.sessionId, ref.contentId), upload);
+    this.parked.delete(key(ref.sessionId, ref.contentId));
     return upload;
   }
 
@@ -134,6 +186,7 @@ export class Uploads {
   end(sessionId: string, contentId: string, reason?: ErrorCode): void {
     const id = key(sessionId, contentId);
     this.uploads.delete(id);
+    this.parked.delete(id);
     if (reason === undefined) return;
     if (this.endings.size >= REMEMBERED_ENDINGS) this.endings.delete(this.endings.keys().next().value!);
     this.endings.set(id, reason);
@@ -148,14 +201,22 @@ export class Uploads {
   /** Forgets every upload of a session (deleted or cleared). */
   endSession(sessionId: string): void {
     for (const [id, upload] of this.uploads) if (upload.sessionId === sessionId) this.uploads.delete(id);
+    const prefix = key(sessionId, '');
+    for (const id of this.parked.keys()) if (id.startsWith(prefix)) this.parked.delete(id);
   }
 
-  /** The sender went away (from one session, or all): its uploads leave this node; returns them, to release in the store. */
+  /**
+   * The sender went away (from one session, or all): its uploads leave this
+   * node, parked (still counted against it) until resumed or abandoned;
+   * returns them, to release in the store.
+   */
   detachSender(senderId: string, sessionId?: string): Upload[] {
     const detached: Upload[] = [];
+    const until = Date.now() + this.limits.abandonMs;
     for (const [id, upload] of this.uploads) {
       if (upload.senderId !== senderId || (sessionId !== undefined && upload.sessionId !== sessionId)) continue;
       this.uploads.delete(id);
+      this.parked.set(id, { senderId, address: upload.address, until });
       detached.push(upload);
     }
     return detached;

@@ -33,11 +33,21 @@ export interface RouterDeps {
   corsOrigin: '*' | string[];
 }
 
+/** A path that WHATWG URL parsing leaves as it is: no segment starting with a dot, no escapes, backslashes or `//`. */
+const PLAIN_PATH = /^\/(?![/.])(?:[A-Za-z0-9\-_~!$&'()*+,;=:@.]|\/(?![/.]))*$/;
+
+/** The request's pathname, without building a URL object in the common case (a plain path). */
+function pathnameOf(target: string): string {
+  const query = target.indexOf('?');
+  const pathname = query < 0 ? target : target.slice(0, query);
+  return PLAIN_PATH.test(pathname) ? pathname : new URL(target, 'http://localhost').pathname;
+}
+
 export function createRequestHandler(deps: RouterDeps) {
   const { staticFiles, health, readiness, log, metrics, metricsToken, adminFiles, deviceLinks, corsOrigin } = deps;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = { pathname: pathnameOf(req.url ?? '/') };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJson(res, 405, { error: 'Method not allowed', code: 'METHOD_NOT_ALLOWED' }, { Allow: 'GET, HEAD' });
       return;

@@ -20,6 +20,7 @@ export function onConnection(socket: IoSocket, ctx: HandlerContext): void {
   ctx.log.debug('connected', { socketId: socket.id, transport: socket.conn.transport.name });
   socket.on('disconnect', (reason) => {
     ctx.limits.forgetSocket(socket.id);
+    ctx.slowReceivers.forget(socket.id);
     ctx.log.debug('disconnected', { socketId: socket.id, reason });
   });
 }

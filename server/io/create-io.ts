@@ -2,12 +2,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
-import * as parser from '../../protocol/parser.ts';
+import * as parser from './server-parser.ts';
 import * as adminAwareParser from '../admin/admin-aware-parser.ts';
 import type { Config } from '../config.ts';
 import type { IoServer } from './types.ts';
 
-export function createIo(httpServer: HttpServer, config: Config, adapter: ServerOptions['adapter']): IoServer {
+export function createIo(
+  httpServer: HttpServer,
+  config: Config,
+  adapter: ServerOptions['adapter'],
+  allowRequest?: ServerOptions['allowRequest'],
+): IoServer {
   const explicitOrigins = config.corsOrigin !== '*';
   const io: IoServer = new Server(httpServer, {
     path: '/socket.io/',
@@ -29,9 +34,12 @@ export function createIo(httpServer: HttpServer, config: Config, adapter: Server
     connectTimeout: config.connectTimeoutMs,
     maxHttpBufferSize: config.maxHttpBufferSize,
     serveClient: false,
+    // Runs before Engine.IO allocates anything for a handshake (io/handshake-guard.ts).
+    ...(allowRequest ? { allowRequest } : {}),
   });
   // Engine.IO ids start with the node's id, so HAProxy sends every request of a long-polling
   // connection to the node that holds it without a cookie (haproxy.cfg: url_param(sid)).
   io.engine.generateId = () => `${config.nodeId}.${randomBytes(15).toString('base64url')}`;
+  parser.cutConnectionsOnRefusal(io.engine);
   return io;
 }

@@ -4,11 +4,11 @@
  * in next(err) with err.data = { code, retryAfterMs? }, which the client sees
  * as a connect_error.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { ErrorCode } from '../../protocol/errors.ts';
 import { ProtocolError } from '../../protocol/errors.ts';
 import type { Config } from '../config.ts';
 import type { Limits } from '../limits/limits.ts';
+import { accessTokenCheck, requestToken } from './access-token.ts';
 import { clientAddress } from './client-address.ts';
 import type { IoServer } from './types.ts';
 
@@ -21,10 +21,8 @@ class ConnectError extends Error {
   }
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
 export function useConnectionMiddleware(io: IoServer, config: Config, limits: Limits): void {
-  const expectedToken = config.accessToken === undefined ? undefined : digest(config.accessToken);
+  const hasToken = accessTokenCheck(config.accessToken);
   io.use(async (socket, next) => {
     const address = clientAddress(socket.handshake, config.trustProxyHops);
     socket.data.address = address;
@@ -37,10 +35,10 @@ export function useConnectionMiddleware(io: IoServer, config: Config, limits: Li
       next(new ConnectError(message, { code, ...(retryAfterMs ? { retryAfterMs } : {}) }));
       return;
     }
-    if (expectedToken) {
-      const given: unknown = socket.handshake.auth?.accessToken;
-      // Compare digests: constant time, and no length leak.
-      if (typeof given !== 'string' || !timingSafeEqual(digest(given), expectedToken)) {
+    if (config.accessToken !== undefined) {
+      // Checked at the handshake already (handshake-guard.ts); Socket.IO's `auth` is accepted too.
+      const given: unknown = socket.handshake.auth?.accessToken ?? requestToken(socket.request);
+      if (!hasToken(given)) {
         next(new ConnectError('This server needs an access token', { code: 'UNAUTHORIZED' }));
         return;
       }

@@ -1,6 +1,6 @@
 /**
  * Every rate limit of the server in one place, each answered RATE_LIMITED with
- * a retry hint: connections per address, events and bytes per connection,
+ * a retry hint: handshakes and connections per address, events and bytes per connection,
  * join attempts per address and per session, sessions created per address.
  * Limits per connection are this node's; those per address or per session are
  * counted by the backend's RateCounters, so in a cluster they hold across nodes.
@@ -22,6 +22,7 @@ const TRANSFER_EVENTS = new Map<string, number>([
 
 export class Limits {
   private readonly connections: RateCounter;
+  private readonly handshakes: RateCounter;
   private readonly events: RateLimiter;
   private readonly bytes: RateLimiter;
   private readonly joinsByAddress: RateCounter;
@@ -30,11 +31,17 @@ export class Limits {
 
   constructor(config: Config['limits'], counters: RateCounterFactory) {
     this.connections = counters('connections', config.connectionsPerAddress, config.connectionWindowMs);
+    this.handshakes = counters('handshakes', config.handshakesPerAddress, config.connectionWindowMs);
     this.events = new RateLimiter(config.eventsPerSocket, config.eventWindowMs);
     this.bytes = new RateLimiter(config.bytesPerSocket, config.eventWindowMs);
     this.joinsByAddress = counters('joins-by-address', config.joinsPerAddress, config.joinWindowMs);
     this.joinsBySession = counters('joins-by-session', config.joinsPerSession, config.joinWindowMs);
     this.sessionsCreated = counters('sessions-created', config.sessionsCreatedPerAddress, config.sessionCreationWindowMs);
+  }
+
+  /** An Engine.IO handshake from `address`, before any session object exists for it. */
+  async checkHandshake(address: string): Promise<void> {
+    refuseWhen(await this.handshakes.hit(address), 'Too many handshakes from your address; try again later');
   }
 
   /** A new connection from `address`. */
@@ -54,10 +61,16 @@ export class Limits {
     if (weight > 0) refuseWhen(this.bytes.hit(socketId, weight), 'Too many bytes on this connection; slow down');
   }
 
-  /** A join attempt, successful or not. */
-  async checkJoinAttempt(address: string, sessionId: string): Promise<void> {
+  /**
+   * A join attempt, successful or not: refused past the attempts per address
+   * (which bounds the proofs checked per address). Returns whether the
+   * session is busy (past JOINS_PER_SESSION): that never refuses a valid
+   * proof, it only backs off at once an address that fails on it
+   * (sessions/join-guard.ts).
+   */
+  async checkJoinAttempt(address: string, sessionId: string): Promise<{ busy: boolean }> {
     refuseWhen(await this.joinsByAddress.hit(address), 'Too many join attempts from your address; try again later');
-    refuseWhen(await this.joinsBySession.hit(sessionId), 'Too many join attempts for this session; try again later');
+    return { busy: !(await this.joinsBySession.hit(sessionId)).allowed };
   }
 
   /** Whether `address` may create another session now (checked before creating). */
@@ -75,7 +88,7 @@ export class Limits {
   }
 
   close(): void {
-    for (const limiter of [this.connections, this.events, this.bytes, this.joinsByAddress, this.joinsBySession, this.sessionsCreated]) {
+    for (const limiter of [this.connections, this.handshakes, this.events, this.bytes, this.joinsByAddress, this.joinsBySession, this.sessionsCreated]) {
       limiter.close();
     }
   }

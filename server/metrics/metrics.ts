@@ -24,6 +24,12 @@ export class Metrics {
   private readonly errors: Counter<'code'>;
   private readonly relayedBytes: Counter;
   private readonly deferred: Counter;
+  /**
+   * Requests per event, counted in a plain map and handed to prom-client when
+   * scraped: `Counter.inc({ event })` hashes and validates its labels on every
+   * call, and `request()` runs for every chunk.
+   */
+  private readonly requestCounts = new Map<string, number>();
 
   constructor(sources: MetricSources, nodeId: string) {
     this.registry.setDefaultLabels({ node: nodeId });
@@ -45,14 +51,24 @@ export class Metrics {
     gauge('sharethings_sessions_active', 'Sessions with at least one member connected to this node', 'node', sources.activeSessions);
     gauge('sharethings_sessions_stored', 'Sessions held by the store (cluster-wide: the same on every node)', 'cluster', sources.storedSessions);
     gauge('sharethings_uploads_in_progress', 'Unfinished uploads whose sender is connected to this node', 'node', sources.uploads);
-    this.requests = new Counter({ name: 'sharethings_requests_total', help: 'Requests by event', labelNames: ['event'], registers: [this.registry] });
+    const requestCounts = this.requestCounts;
+    this.requests = new Counter({
+      name: 'sharethings_requests_total',
+      help: 'Requests by event',
+      labelNames: ['event'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [event, count] of requestCounts) this.inc({ event }, count);
+      },
+    });
     this.errors = new Counter({ name: 'sharethings_errors_total', help: 'Failed requests by error code', labelNames: ['code'], registers: [this.registry] });
     this.deferred = new Counter({ name: 'sharethings_chunks_deferred_total', help: 'Chunks not pushed to a slow receiver (fetched from the store instead)', registers: [this.registry] });
     this.relayedBytes = new Counter({ name: 'sharethings_chunk_bytes_total', help: 'Ciphertext bytes received in chunks', registers: [this.registry] });
   }
 
   request(event: string): void {
-    this.requests.inc({ event });
+    this.requestCounts.set(event, (this.requestCounts.get(event) ?? 0) + 1);
   }
 
   error(code: string): void {

@@ -33,7 +33,7 @@ export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): 
       throw new ProtocolError('RATE_LIMITED', `A connection may be in at most ${MAX_SESSIONS_PER_SOCKET} sessions`);
     }
     const address = socket.data.address;
-    await ctx.limits.checkJoinAttempt(address, sessionId);
+    const { busy } = await ctx.limits.checkJoinAttempt(address, sessionId);
     const now = Date.now();
     const { created } = await joinGuard.admit(socket.id, address, join, now, {
       beforeCreate: async () => {
@@ -43,7 +43,7 @@ export function registerSessionHandlers(socket: IoSocket, ctx: HandlerContext): 
         }
       },
       created: () => ctx.limits.sessionCreated(address),
-    });
+    }, busy);
     if (!socket.connected) throw new ProtocolError('UNAVAILABLE', 'Disconnected while joining');
     // Active from now: the sweeper keeps a session touched since it found it idle.
     await store.touchSession(sessionId, now);

@@ -84,3 +84,69 @@ export function invalidPayload(event: FuzzEvent): fc.Arbitrary<unknown> {
 export function invalidPayloads(event: FuzzEvent, count: number, seed: number): unknown[] {
   return fc.sample(invalidPayload(event), { seed, numRuns: count });
 }
+
+// ------------------------------------------------------------ value bombs
+
+/** msgpack array header for `n` items. */
+function arrayHeader(n: number): Uint8Array {
+  if (n < 16) return Uint8Array.of(0x90 | n);
+  if (n < 0x10000) return Uint8Array.of(0xdc, n >> 8, n & 0xff);
+  return Uint8Array.of(0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+}
+
+/** msgpack map header for `n` entries. */
+function mapHeader(n: number): Uint8Array {
+  if (n < 16) return Uint8Array.of(0x80 | n);
+  return Uint8Array.of(0xde, n >> 8, n & 0xff);
+}
+
+/** 3 levels of arrays: `outer` arrays of `inner` empty arrays (1 + outer * (inner + 1) values). */
+export function arrayBomb(outer: number, inner: number): Uint8Array {
+  const row = concat([arrayHeader(inner), new Uint8Array(inner).fill(0x90)]);
+  return concat([arrayHeader(outer), ...Array.from({ length: outer }, () => row)]);
+}
+
+/** A map of `entries` numeric keys, each holding nil: 2 values per entry plus the map. */
+export function wideMap(entries: number): Uint8Array {
+  const parts: Uint8Array[] = [mapHeader(entries)];
+  for (let i = 0; i < entries; i++) parts.push(i < 128 ? Uint8Array.of(i, 0xc0) : Uint8Array.of(0xcd, i >> 8, i & 0xff, 0xc0));
+  return concat(parts);
+}
+
+/** A chain of `depth` one-item arrays ending in nil: depth + 1 values. */
+export function deepArray(depth: number): Uint8Array {
+  return concat([new Uint8Array(depth).fill(0x91), Uint8Array.of(0xc0)]);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * A whole Socket.IO EVENT packet `[event, { sessionId, before: <value> }]`
+ * with an ack id, where <value> is the raw msgpack `value` (a bomb above):
+ * valid msgpack a client library would never write.
+ */
+export function packetWith(event: string, value: Uint8Array, id = 0): Uint8Array {
+  const text = (s: string) => {
+    const bytes = new TextEncoder().encode(s);
+    return concat([Uint8Array.of(0xa0 | bytes.length), bytes]);
+  };
+  return concat([
+    mapHeader(4),
+    text('type'), Uint8Array.of(2),
+    text('nsp'), text('/'),
+    text('id'), Uint8Array.of(0xce, id >>> 24, (id >> 16) & 0xff, (id >> 8) & 0xff, id & 0xff),
+    text('data'), arrayHeader(2), text(event),
+    mapHeader(2), text('sessionId'), text(SESSION), text('before'), value,
+  ]);
+}
+
+/** Values in packetWith()'s packet besides those of `value`. */
+export const PACKET_VALUES = 14;
