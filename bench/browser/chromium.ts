@@ -12,20 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { requireDebianTool } from '../../server/ops/debian-tool.ts';
+import { CHROMIUM_FLAGS } from '../../client/e2e/chromium-flags.ts';
 import { cpuSeconds, peakRssBytes } from '../lib/sysinfo.ts';
 
-/** As client/e2e/browser.ts runs it, headless. */
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--remote-debugging-pipe',
-];
+/** As the browser tests run it, headless, driven over a DevTools pipe. */
+const ARGS = ['--headless', ...CHROMIUM_FLAGS, '--remote-debugging-pipe'];
 
 type Listener = (params: Record<string, unknown>, sessionId: string | undefined) => void;
 

@@ -5,8 +5,8 @@
  * 20-second join timeout; a refused access token is exit 3.
  */
 import { hostname } from 'node:os';
-import { ShareClient, type JoinInfo, type ShareError } from '../sdk/index.ts';
-import { nodeTransports } from '../sdk/node-websocket.ts';
+// The Node entry: node-websocket.ts's transports and node:crypto's cipher by default.
+import { ShareClient, type JoinInfo, type ShareError } from '../sdk/node.ts';
 import { CliError, EXIT, toCliError } from './exit-codes.ts';
 
 export const SERVER_ENV = 'SHARETHINGS_SERVER';
@@ -46,7 +46,6 @@ export function createClient(options: ConnectOptions): ShareClient {
       clientName: options.name,
       ...(options.accessToken ? { accessToken: options.accessToken } : {}),
       timeout: CONNECT_TIMEOUT_MS,
-      socketOptions: { transports: nodeTransports },
     });
   } catch (error) {
     throw new CliError(EXIT.USAGE, toCliError(error).message);

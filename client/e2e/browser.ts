@@ -14,19 +14,11 @@ import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { requireDebianTool } from '../../server/ops/debian-tool.ts';
 import { buildClient, CLIENT_OUT_DIR } from '../build.ts';
+import { CHROMIUM_FLAGS } from './chromium-flags.ts';
 
 export const SCREENSHOT_DIR = path.resolve(CLIENT_OUT_DIR, '..', '..', 'test-artifacts', 'screenshots');
 
-/** Flags as the project runs Chromium everywhere: no sandbox (root, containers), no network beyond the test. */
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const ARGS = CHROMIUM_FLAGS;
 
 /** `make test` builds first; a lone run of this file builds if nothing is there. */
 /** Builds the client and launches Chromium once for a test file; `skip` says why when it cannot. */

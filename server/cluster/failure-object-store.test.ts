@@ -24,9 +24,9 @@ test('An upload survives the object store being unreachable and completes when i
   await alice.join('storeless', 'test passphrase');
   await bob.join('storeless', 'test passphrase');
 
-  const data = randomData(12 * MiB);
-  // Half of it can be read at once; the rest waits until the store has gone.
-  const { blob, release } = heldBlob(data, 6 * MiB);
+  const data = randomData(16 * MiB);
+  // Half of it can be read at once (two 4 MiB slabs: a Blob is read a slab at a time); the rest waits until the store has gone.
+  const { blob, release } = heldBlob(data, 8 * MiB);
   const acknowledged: number[] = [];
   alice.on('progress', (p) => p.direction === 'upload' && acknowledged.push(p.bytes));
   const arrival = next(bob, 'content');

@@ -63,7 +63,15 @@ export class FetchGate {
   }
 
   private checkRoom(bytes: number): void {
-    if (this.queued() + this.heldBytes + bytes > this.capBytes) throw NOT_READING;
+    const fits = () => this.queued() + this.heldBytes + bytes <= this.capBytes;
+    if (fits()) return;
+    // The estimate counts every reply released since the last measurement as still queued; a client
+    // that reads them at once (sequential fetches) would be refused by it. Measure again before refusing.
+    if (this.measuredAt < Date.now()) {
+      this.measuredAt = -Infinity;
+      if (fits()) return;
+    }
+    throw NOT_READING;
   }
 
   /**

@@ -45,16 +45,19 @@ test('with TRUST_PROXY the address our proxy saw counts, not what the client cla
   assert.equal(((await via('198.51.100.1, 203.0.113.7')) as { code: string }).code, 'RATE_LIMITED');
 });
 
-test('ACCESS_TOKEN refuses handshakes without the token and accepts it in the query, a header or auth', async (t) => {
+test('ACCESS_TOKEN refuses a wrong token at the handshake, no token at the connect step, and accepts it in the query, a header or auth', async (t) => {
   const server = await startServer(t, { ACCESS_TOKEN: 'private deployment' });
-  // Refused at the handshake (HTTP 403), before the connect step: a transport error.
-  assert.deepEqual(await tryConnect(t, server), { code: 'websocket error' });
+  // Wrong: refused at the handshake (HTTP 403), before the connect step: a transport error.
   assert.deepEqual(await tryConnect(t, server, { query: { accessToken: 'wrong' } }), { code: 'websocket error' });
+  // None: a few such handshakes are admitted (clients that send it only in auth), then refused at the connect step.
+  assert.deepEqual(await tryConnect(t, server), { code: 'UNAUTHORIZED' });
   // Right at the handshake, wrong in auth: refused at the connect step.
   assert.deepEqual(await tryConnect(t, server, { query: { accessToken: 'private deployment' }, auth: { accessToken: 'wrong' } }), { code: 'UNAUTHORIZED' });
   assert.equal(await tryConnect(t, server, { query: { accessToken: 'private deployment' } }), 'connected');
   assert.equal(await tryConnect(t, server, { extraHeaders: { Authorization: 'Bearer private deployment' } }), 'connected');
   assert.equal(await tryConnect(t, server, { query: { accessToken: 'private deployment' }, auth: { accessToken: 'private deployment' } }), 'connected');
+  // Only in auth, as a stock Socket.IO client (or the admin UI) sends it.
+  assert.equal(await tryConnect(t, server, { auth: { accessToken: 'private deployment' } }), 'connected');
 });
 
 test('events per connection are limited and recover after the window', async (t) => {
