@@ -2,6 +2,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
+import { WebSocketServer, type ServerOptions as WsServerOptions } from 'ws';
+
+/**
+ * One message per turn of the event loop: a client that sends thousands of
+ * small requests in one write would otherwise have them all handled before
+ * any other connection (or /healthz) is served.
+ */
+class TakingTurnsWebSocketServer extends WebSocketServer {
+  constructor(options: WsServerOptions) {
+    super({ ...options, allowSynchronousEvents: false });
+  }
+}
 import * as parser from './server-parser.ts';
 import * as adminAwareParser from '../admin/admin-aware-parser.ts';
 import type { Config } from '../config.ts';
@@ -16,6 +28,7 @@ export function createIo(
   const explicitOrigins = config.corsOrigin !== '*';
   const io: IoServer = new Server(httpServer, {
     path: '/socket.io/',
+    wsEngine: TakingTurnsWebSocketServer,
     // The admin UI speaks the default parser; only then is the mixed parser needed.
     parser: config.admin ? adminAwareParser : parser,
     // Relays file chunks without copying them, holds them back from slow receivers, and in a cluster reaches the other nodes.
