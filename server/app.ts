@@ -103,7 +103,7 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
   const metrics = new Metrics(
     {
       connections: () => io?.engine.clientsCount ?? 0,
-      activeSessions: () => presence.localSessions().length,
+      activeSessions: () => presence.localSessionCount(),
       storedSessions: () => store.sessionCount(),
       uploads: () => uploads.size,
     },
@@ -147,7 +147,7 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
     node: config.nodeId,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     connections: server.engine.clientsCount,
-    sessions: presence.localSessions().length,
+    sessions: presence.localSessionCount(),
     uploads: uploads.size,
     ...backends.status(),
   });
@@ -163,11 +163,14 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
     log,
     readiness,
     health: {
-      health: async () => ({
-        ...own(),
+      health: () => {
+        const figures: Record<string, number | string | boolean> = own();
         // A stalled store must not stall the health check: the shared figure is left out after a moment.
-        ...(await withTimeout(store.sessionCount(), HEALTH_WAIT_MS).then((storedSessions) => ({ storedSessions }), () => ({}))),
-      }),
+        return withTimeout(store.sessionCount(), HEALTH_WAIT_MS).then(
+          (storedSessions) => Object.assign(figures, { storedSessions }),
+          () => figures,
+        );
+      },
       readiness: own,
     },
   });

@@ -55,6 +55,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
       const chunk = await store.getChunk(sessionId, contentId, chunkIndex);
       if (!chunk) throw new ProtocolError('NOT_FOUND', 'No such chunk (yet)');
       slot.add(chunk.encryptedData.byteLength - expected);
+      ctx.limits.countFetchedBytes(socket.id, chunk.encryptedData.byteLength);
       return { chunk: { contentId, chunkIndex, totalChunks: item.totalChunks, ...chunk } };
     } finally {
       // Only promise callbacks run between here and the ack entering the transport's buffer, where

@@ -153,3 +153,20 @@ test('chunks are paced by the byte budget, not the request count', async (t) => 
   const other = await socket.emitWithAck('pin-content', { sessionId: 'transfer', contentId: 'f', pinned: true });
   assert.equal(!other.success && other.code, 'RATE_LIMITED');
 });
+
+test('a fetched chunk counts its stored size against the byte budget, not an estimate', async (t) => {
+  const server = await startServer(t, { BYTES_PER_SOCKET: String(2.5 * 1024 * 1024), EVENT_WINDOW: '30s' });
+  const alice = (await joinAs(t, server, 'fetched', 'Alice')).socket;
+  const bob = (await joinAs(t, server, 'fetched', 'Bob')).socket;
+  const chunkBytes = 1024 * 1024;
+  await alice.emitWithAck('content', { sessionId: 'fetched', content: { contentId: 'f', totalChunks: 2, encryptedDescriptor: randomBytes(64), iv: randomBytes(12) } });
+  for (const chunkIndex of [0, 1]) {
+    const chunk = { contentId: 'f', chunkIndex, totalChunks: 2, encryptedData: randomBytes(chunkBytes), iv: randomBytes(12) };
+    assert.equal((await alice.emitWithAck('chunk', { sessionId: 'fetched', chunk })).success, true, `chunk ${chunkIndex}`);
+  }
+  const fetch = (chunkIndex: number) => bob.emitWithAck('fetch-chunk', { sessionId: 'fetched', contentId: 'f', chunkIndex });
+  // 1 MiB, 2 MiB, then 2.25 MiB counted before the third is read (allowed) and 3 MiB after it.
+  for (const chunkIndex of [0, 1, 0]) assert.equal((await fetch(chunkIndex)).success, true, `fetch ${chunkIndex}`);
+  const refused = await fetch(1);
+  assert.equal(!refused.success && refused.code, 'RATE_LIMITED');
+});

@@ -14,10 +14,16 @@ function refuseWhen(decision: RateDecision, message: string): void {
   if (!decision.allowed) throw new ProtocolError('RATE_LIMITED', message, decision.retryAfterMs);
 }
 
-/** Transfer requests, with the bytes each counts beyond its payload (a fetched chunk's size is not known up front). */
+/**
+ * What a `fetch-chunk` counts when it is asked for: its chunk's size is not
+ * known until the chunk is read, and the rest is counted then (countFetchedBytes).
+ */
+export const FETCH_CHUNK_ESTIMATE_BYTES = 256 * 1024;
+
+/** Transfer requests, with the bytes each counts beyond its payload. */
 const TRANSFER_EVENTS = new Map<string, number>([
   ['chunk', 0],
-  ['fetch-chunk', 256 * 1024],
+  ['fetch-chunk', FETCH_CHUNK_ESTIMATE_BYTES],
 ]);
 
 export class Limits {
@@ -59,6 +65,16 @@ export class Limits {
     if (transfer === undefined) refuseWhen(this.events.hit(socketId), 'Too many requests on this connection; slow down');
     const weight = bytes + (transfer ?? 0);
     if (weight > 0) refuseWhen(this.bytes.hit(socketId, weight), 'Too many bytes on this connection; slow down');
+  }
+
+  /**
+   * A fetched chunk's bytes beyond the estimate counted when it was asked
+   * for: the chunk is already read, so it is sent, and the bytes count
+   * against this connection's next requests.
+   */
+  countFetchedBytes(socketId: string, bytes: number): void {
+    const beyond = bytes - FETCH_CHUNK_ESTIMATE_BYTES;
+    if (beyond > 0) this.bytes.hit(socketId, beyond);
   }
 
   /**

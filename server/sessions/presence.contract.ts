@@ -38,6 +38,7 @@ export function presenceContract(backend: string, open: (t: TestContext) => Prom
     assert.equal(await presence.hasMembers('s'), false);
     assert.equal(await presence.hasMembers('t'), true);
     assert.deepEqual(presence.localSessions(), ['t']);
+    assert.equal(presence.localSessionCount(), 1);
     assert.deepEqual(await presence.members('s'), []);
   });
 }

@@ -41,6 +41,10 @@ export class MemoryPresence implements Presence {
     return [...this.sessions.keys()];
   }
 
+  localSessionCount(): number {
+    return this.sessions.size;
+  }
+
   spansNodes(): boolean {
     return false;
   }

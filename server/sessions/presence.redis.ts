@@ -135,6 +135,10 @@ export class RedisPresence implements Presence {
     return [...this.local.keys()];
   }
 
+  localSessionCount(): number {
+    return this.local.size;
+  }
+
   spansNodes(sessionId: string): boolean {
     // Unknown here: assume so, delivering to every node is always correct.
     return this.elsewhere.get(sessionId) ?? true;

@@ -21,6 +21,8 @@ export interface Presence {
   hasMembers(sessionId: string): Promise<boolean>;
   /** Sessions with a member connected to this node. */
   localSessions(): string[];
+  /** How many: localSessions().length without the list (read by every /healthz). */
+  localSessionCount(): number;
   /**
    * Whether members of the session may be connected to other nodes. Read
    * for every relayed chunk, so it answers from memory; it may lag a join
