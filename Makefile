@@ -31,8 +31,9 @@ build: install ## Build the web client into dist/client and the npm package into
 pack: install ## Build the npm package and pack it: dist/sharethings-<version>.tgz (see client/sdk/README.md)
 	npx tsx client/package/build.ts --pack
 
+# --initial-old-space-size: see server/node-flags.ts (package.json's start has it too).
 run: build ## Install, build and start on http://localhost:3000 (PORT, HOST, ... from the environment)
-	npx tsx server/main.ts
+	npx tsx --initial-old-space-size=128 server/main.ts
 
 .PHONY: cli
 cli: install ## Run the command-line client: make cli ARGS="send file.txt" (see client/cli/README.md)

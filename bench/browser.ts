@@ -37,7 +37,7 @@ import { Chromium, type Page, type ProcessSample } from './browser/chromium.ts';
 import { benchMain, listValue, numberValue, pick, stringValue } from './lib/cli.ts';
 import { formatNumber, formatSize, parseSize } from './lib/format.ts';
 import { MANY_CLIENTS_ENV } from './lib/load.ts';
-import { summariseProfileFile } from './lib/cpuprofile.ts';
+import { mainThreadProfile, profileClockUs, summariseProfileFile } from './lib/cpuprofile.ts';
 import { RESULTS_DIR, makeRow, type BenchRow } from './lib/report.ts';
 import { startShareThings, startTsServer, type ServerHandle } from './lib/servers.ts';
 import { medianOf } from './lib/stats.ts';
@@ -58,6 +58,8 @@ interface Options {
   clientDir: string | undefined;
   /** Write CPU profiles of A's and B's pages (sharethings runs) and print their top functions. */
   profile: boolean;
+  /** --cpu-prof the server (sharethings runs), print its top functions over the transfer and how B got the chunks. */
+  serverProfile: boolean;
 }
 
 /** One run's figures: MB/s, and per process role the CPU seconds during the transfer and the peak RSS. */
@@ -191,7 +193,11 @@ async function bareRun(variant: Variant, size: number, block: Buffer, timeoutMs:
 async function appRun(size: number, block: Buffer, options: Options): Promise<RunResult> {
   const { timeoutMs, clientDir } = options;
   const env = { ...MANY_CLIENTS_ENV, ...(clientDir ? { CLIENT_DIR: clientDir } : {}) };
-  const server: ServerHandle = await startShareThings({ label: 'sharethings', env });
+  const profileDir = options.serverProfile ? path.join(RESULTS_DIR, 'profiles', `browser-server-${formatSize(size)}-${Date.now()}`) : undefined;
+  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : undefined;
+  const server: ServerHandle = await startShareThings({ label: 'sharethings', env, nodeArgs });
+  /** The transfer on the profile's clock (µs), to summarise the server's profile over it alone. */
+  const transferUs: [number, number] = [0, 0];
   const downloads = await mkdtemp(path.join(os.tmpdir(), 'sharethings-bench-downloads-'));
   let serverPeak: number | undefined;
   try {
@@ -209,10 +215,12 @@ async function appRun(size: number, block: Buffer, options: Options): Promise<Ru
       if (options.profile) for (const page of [a, b]) await page.send('Profiler.enable').then(() => page.send('Profiler.start'));
       const before = [chromiumA.processes(), chromiumB.processes(), server.cpuSeconds() ?? 0] as const;
       const started = performance.now();
+      transferUs[0] = profileClockUs();
       await a.evaluate('bench.drop()');
       await b.evaluate(`bench.save(${JSON.stringify(FILE_NAME)})`, 60_000);
       const saved = await withTimeout(downloaded(), timeoutMs, 'the download');
       const seconds = (performance.now() - started) / 1000;
+      transferUs[1] = profileClockUs();
       if (options.profile) await writeProfiles({ A: a, B: b });
       const figures = {
         ...roles('a', before[0], chromiumA.processes()),
@@ -221,11 +229,17 @@ async function appRun(size: number, block: Buffer, options: Options): Promise<Ru
         // 1: the download streamed through the service worker; 0: a Blob of the whole file (older clients).
         streamedSave: saved.url.includes('/stream-download/') ? 1 : 0,
       };
+      // After the figures: rendering /metrics costs the server CPU too.
+      if (profileDir) process.stderr.write(`\nserver: ${await serverCounts(server)}\n`);
       if (saved.name !== FILE_NAME) throw new Error(`the download was named ${saved.name}`);
       if ((await fileSha256(saved.file)) !== hexOfRepeated(block, size)) throw new Error('the saved file differs from the shared one (SHA-256)');
       return { mbps: size / 1e6 / seconds, figures };
     });
     serverPeak = (await server.stop()).peakRssBytes;
+    const serverProfile = profileDir && (await mainThreadProfile(profileDir));
+    if (serverProfile) {
+      process.stderr.write(`\nserver, the transfer only (${path.relative(process.cwd(), serverProfile)}):\n${await summariseProfileFile(serverProfile, { top: 25, windows: [transferUs] })}\n`);
+    }
     return { ...result, figures: { ...result.figures, serverPeakMiB: (serverPeak ?? 0) / 2 ** 20 } };
   } finally {
     if (serverPeak === undefined) await server.stop();
@@ -243,6 +257,27 @@ async function writeProfiles(pages: Record<string, Page>): Promise<void> {
     await writeFile(file, JSON.stringify(profile));
     process.stderr.write(`\n${name}'s page (${path.relative(process.cwd(), file)}):\n${await summariseProfileFile(file, { top: 25 })}\n`);
   }
+}
+
+/**
+ * From the server's /metrics: how B got the chunks, pushed (`chunk` requests relayed) or fetched
+ * (`fetch-chunk`), and the server's garbage collections since it started, by kind.
+ */
+async function serverCounts(server: ServerHandle): Promise<string> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const figure = (metric: string, label = '') => {
+    const line = text.split('\n').find((l) => l.startsWith(`${metric}{`) && l.includes(label));
+    return Number(line?.split(' ').at(-1) ?? 0);
+  };
+  const requests = (event: string) => `${event} ${figure('sharethings_requests_total', `event="${event}"`)}`;
+  const gc = (kind: string) => {
+    const seconds = figure('sharethings_nodejs_gc_duration_seconds_sum', `kind="${kind}"`);
+    return `${figure('sharethings_nodejs_gc_duration_seconds_count', `kind="${kind}"`)} ${kind} (${formatNumber(seconds)} s)`;
+  };
+  return [
+    `requests ${[requests('chunk'), requests('fetch-chunk'), requests('batch')].join(', ')}; deferred ${figure('sharethings_chunks_deferred_total')}`,
+    `GC ${[gc('major'), gc('minor'), gc('incremental')].join(', ')}`,
+  ].join('; ');
 }
 
 function detailText(figures: Record<string, number | null>): string {
@@ -267,8 +302,10 @@ await benchMain<Options>({
   --variants   which to run (the baseline ${BASELINE} always runs)
   --timeout    seconds per transfer (default 600)
   --profile    CPU profiles of both app pages (bench/results/profiles/), top functions printed
+  --server-profile  --cpu-prof the server (bench/results/profiles/), its top functions over the transfer
+               printed, with how many chunks B was pushed and fetched and the server's GCs
   --client-dir a built client for the server to serve instead of dist/client (e.g. an older version's, to compare)`,
-  options: { sizes: { type: 'string' }, runs: { type: 'string' }, variants: { type: 'string' }, timeout: { type: 'string' }, 'client-dir': { type: 'string' }, profile: { type: 'boolean', default: false } },
+  options: { sizes: { type: 'string' }, runs: { type: 'string' }, variants: { type: 'string' }, timeout: { type: 'string' }, 'client-dir': { type: 'string' }, profile: { type: 'boolean', default: false }, 'server-profile': { type: 'boolean', default: false } },
   parse(values, smoke) {
     const variants = pick(listValue(values, 'variants') ?? [...VARIANTS], VARIANTS, 'variants');
     return {
@@ -278,6 +315,7 @@ await benchMain<Options>({
       timeoutMs: numberValue(values, 'timeout', 600) * 1000,
       clientDir: stringValue(values, 'client-dir'),
       profile: values.profile === true,
+      serverProfile: values['server-profile'] === true,
     };
   },
   async run(options, { log }) {

@@ -54,6 +54,8 @@ export interface RelayOptions {
   limits: 'lifted' | 'shipped';
   /** CPU time the receiver burns per chunk (µs), to make it the slow one; 0 by default. */
   receiverWorkUs: number;
+  /** CPU time the sender burns per chunk (µs), to make it the slow one (a browser's pace); 0 by default. */
+  senderWorkUs: number;
   /** Extra environment for the ShareThings server (e.g. STORE_FSYNC=true). */
   sharethingsEnv: Record<string, string>;
   profile: RelayVariant[];
@@ -120,6 +122,7 @@ async function transfer(opts: RelayOptions, server: ServerHandle, variant: Relay
     window: opts.window,
     timeoutMs: opts.timeoutMs,
     receiverWorkUs: opts.receiverWorkUs,
+    senderWorkUs: opts.senderWorkUs,
   };
   const clients: TsChild[] = [];
   try {
@@ -289,6 +292,7 @@ async function run(opts: RelayOptions, ctx: { smoke: boolean; log: (line: string
     notes.push('ws-file = the raw ws relay that also appends each chunk to a file (batched writev, no fsync, like the disk store) and acks once written: the ceiling for a relay that stores everything; "Nx of ws-file" in the details');
   }
   if (opts.receiverWorkUs > 0) notes.push(`slow receiver: ${opts.receiverWorkUs} µs of CPU per chunk`);
+  if (opts.senderWorkUs > 0) notes.push(`slow sender: ${opts.senderWorkUs} µs of CPU per chunk`);
   if (opts.variants.includes('sharethings')) {
     if (Object.keys(opts.sharethingsEnv).length > 0) {
       notes.push(`sharethings server environment: ${Object.entries(opts.sharethingsEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
@@ -322,6 +326,7 @@ await benchMain<RelayOptions>({
   --limits L         ShareThings' per-connection rate limits: lifted (default; measures the relay) or shipped
   --sharethings-env  KEY=VALUE,... extra environment for the ShareThings server (e.g. STORE_FSYNC=true)
   --receiver-work-us N  CPU time the receiver burns per chunk, to make it the slow one (default 0)
+  --sender-work-us N    CPU time the sender burns per chunk, to make it the slow one like a browser (default 0)
   --profile LIST     write --cpu-prof profiles for these variants and summarise them
   --profile-roles L  which processes to profile: server,sender,receiver (default server)
   --profile-dir DIR  (default bench/results/profiles)`,
@@ -336,6 +341,7 @@ await benchMain<RelayOptions>({
     limits: { type: 'string' },
     'sharethings-env': { type: 'string' },
     'receiver-work-us': { type: 'string' },
+    'sender-work-us': { type: 'string' },
     profile: { type: 'string' },
     'profile-roles': { type: 'string' },
     'profile-dir': { type: 'string' },
@@ -352,6 +358,7 @@ await benchMain<RelayOptions>({
       timeoutMs: numberValue(values, 'timeout', smoke ? 20 : 120, (n) => n > 0 && n <= 3600) * 1000,
       limits: pick([stringValue(values, 'limits') ?? 'lifted'], ['lifted', 'shipped'] as const, 'limits')[0]!,
       receiverWorkUs: numberValue(values, 'receiver-work-us', 0, (n) => n >= 0 && n <= 1_000_000),
+      senderWorkUs: numberValue(values, 'sender-work-us', 0, (n) => n >= 0 && n <= 1_000_000),
       sharethingsEnv: Object.fromEntries((listValue(values, 'sharethings-env') ?? []).map((pair) => {
         const at = pair.indexOf('=');
         if (at <= 0) throw new Error(`--sharethings-env: expected KEY=VALUE, got "${pair}"`);

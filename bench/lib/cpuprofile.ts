@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/lib/cpuprofile.ts FILE.cpuprofile [--top N]
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from './format.ts';
@@ -158,6 +158,21 @@ export function formatSummary(summary: ProfileSummary, top = 20): string {
 export async function summariseProfileFile(file: string, opts: { top?: number; windows?: Windows } = {}): Promise<string> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   return formatSummary(summariseProfile(profile, opts.windows), opts.top);
+}
+
+/**
+ * --cpu-prof writes one profile per thread (tsx's loader hooks run in a worker thread), named
+ * CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: the main thread's (id 0) in `dir`, if any.
+ */
+export async function mainThreadProfile(dir: string): Promise<string | undefined> {
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const main = files.filter((file) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(file)).sort();
+  return main.length > 0 ? path.join(dir, main.at(-1)!) : undefined;
+}
+
+/** Now on the clock --cpu-prof timestamps use (CLOCK_MONOTONIC, µs): to cut a profile to a window. */
+export function profileClockUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { deriveSessionKeys, type SessionKeys } from '../../protocol/crypto/index.ts';
+import { SERVER_NODE_FLAGS } from '../../server/node-flags.ts';
 import { LIFTED_LIMITS_ENV } from '../relay/common.ts';
 import { spawnTs, type TsChild } from './proc.ts';
 import { cpuSeconds } from './sysinfo.ts';
@@ -223,6 +224,7 @@ export async function restartableShareThings(opts: { label: string; env?: Record
     },
     async start() {
       const child = spawnTs('server/main.ts', {
+        nodeArgs: [...SERVER_NODE_FLAGS],
         label: `${opts.label}${starts++ > 0 ? ` (restart ${starts - 1})` : ''}`,
         env: { LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: '2000', HTTPS: 'off', ...opts.env, DATA_DIR: dataDir, PORT: String(server.port), HOST: '127.0.0.1' },
       });

@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { SERVER_NODE_FLAGS } from '../../server/node-flags.ts';
 import { spawnTs, type TsChild } from './proc.ts';
 
 export interface ServerHandle {
@@ -45,6 +46,7 @@ const RUNNING_LINE = /ShareThings is running at https?:\/\/\S+?:(\d+)\s*$/;
 /**
  * Starts server/main.ts on 127.0.0.1 with PORT=0 and parses the port from the
  * line main.ts prints once listening. `env` is added on top of quiet defaults.
+ * It runs with the flags it ships with (server/node-flags.ts).
  * The server stores items: unless `env` names a DATA_DIR, it gets a fresh
  * temporary one (on the same disk as os.tmpdir()), removed when it stops.
  */
@@ -56,7 +58,7 @@ export async function startShareThings(opts: { label?: string; env?: Record<stri
   };
   const child = spawnTs('server/main.ts', {
     label,
-    nodeArgs: opts.nodeArgs,
+    nodeArgs: [...SERVER_NODE_FLAGS, ...(opts.nodeArgs ?? [])],
     env: { LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: '2000', HTTPS: 'off', ...(dataDir ? { DATA_DIR: dataDir } : {}), ...opts.env, PORT: '0', HOST: '127.0.0.1' },
   });
   try {

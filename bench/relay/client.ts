@@ -214,6 +214,12 @@ async function wsLink(): Promise<Link> {
   };
 }
 
+/** Keeps the CPU busy for `us` µs (a slow peer: reading, encrypting or decrypting). */
+function busyFor(us: number): void {
+  const until = nowNs() + us * 1000;
+  while (nowNs() < until);
+}
+
 async function runSender(link: Link): Promise<void> {
   const payload = randomBytes(chunkSize);
   const random = options.endToEnd ? new RandomStream(chunkSize) : undefined;
@@ -225,7 +231,10 @@ async function runSender(link: Link): Promise<void> {
   let firstSendNs = 0;
   await new Promise<void>((resolve) => {
     const pump = () => {
-      while (sent < messages && sent - acked < window) link.send(sent++, random ? sealNext(random) : payload, onAck);
+      while (sent < messages && sent - acked < window) {
+        if (options.senderWorkUs) busyFor(options.senderWorkUs);
+        link.send(sent++, random ? sealNext(random) : payload, onAck);
+      }
     };
     const onAck = () => {
       acked += 1;
@@ -253,10 +262,7 @@ async function runReceiver(link: Link): Promise<void> {
   let firstReceiveNs = 0;
   const done = new Promise<number>((resolve) => {
     link.onChunk((size) => {
-      if (options.receiverWorkUs > 0) {
-        const until = nowNs() + options.receiverWorkUs * 1000;
-        while (nowNs() < until); // a slow receiver: busy, like decrypting
-      }
+      if (options.receiverWorkUs > 0) busyFor(options.receiverWorkUs); // a slow receiver, like decrypting
       if (received === 0) firstReceiveNs = nowNs();
       if (size !== chunkSize) void fail(new Error(`chunk of ${size} bytes, expected ${chunkSize}`));
       received += 1;

@@ -50,6 +50,8 @@ export interface RelayClientOptions {
   timeoutMs: number;
   /** Receiver: CPU time to burn per chunk (µs), standing in for decryption on a slow device. */
   receiverWorkUs: number;
+  /** Sender: CPU time to burn before each chunk (µs), standing in for reading and encrypting in a browser. */
+  senderWorkUs?: number;
   /**
    * Raw ws variants only (bench/transfer.ts's baseline): the sender makes each
    * chunk like the SDK bench's sender (pseudo-random, SHA-256 of the

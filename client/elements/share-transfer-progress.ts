@@ -42,17 +42,15 @@ export class ShareTransferProgress extends LitElement {
         background: ${token('surface-2')};
         overflow: hidden;
       }
-      /* Scaled, not sized: a transform is animated by the compositor, with no layout per update. */
+      /*
+       * Scaled, not sized: no layout per update. Not tweened either: progress comes 4 times a second,
+       * so a 250 ms transition kept the page compositing 60 frames a second for the whole transfer
+       * (compositor and GPU process, a tenth of a core taken from the transfer itself).
+       */
       .fill {
         height: 100%;
         background: ${token('accent')};
         transform-origin: left;
-        transition: transform 250ms linear;
-      }
-      @media (prefers-reduced-motion: reduce) {
-        .fill {
-          transition: none;
-        }
       }
       .numbers {
         grid-column: 1;

@@ -6,6 +6,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ShareClient } from '../sdk/index.ts';
+import { browserTransports } from '../sdk/browser-websocket.ts';
 import type { ClientInfo, JoinInfo, Progress, ShareError } from '../sdk/index.ts';
 import { deriveKeysWorkerUrl } from './build-info.ts';
 import { createDeriveKeys } from './derive-keys.ts';
@@ -102,6 +103,7 @@ export class SessionController implements ReactiveController {
         clientName: request.name,
         deriveKeys: this.#deriveKeys,
         progressIntervalMs: PROGRESS_INTERVAL_MS,
+        socketOptions: { transports: browserTransports },
       });
     } catch (error) {
       return this.#joinFailed(error);

@@ -26,11 +26,23 @@ function ids(label: string, sessionId: string, contentId: string): Bytes {
   return labelledMessage(label, utf8Encode(sessionId), utf8Encode(contentId));
 }
 
+/** The chunk AAD's label and ids of the item seen last: every chunk of an item shares them. */
+let lastChunkIds: { sessionId: string; contentId: string; bytes: Bytes } | undefined;
+
 export function chunkAad(sessionId: string, contentId: string, chunkIndex: number, totalChunks: number): Bytes {
-  const index = u32Field(chunkIndex, 'chunkIndex');
-  const total = u32Field(totalChunks, 'totalChunks');
+  u32Field(chunkIndex, 'chunkIndex');
+  u32Field(totalChunks, 'totalChunks');
   if (chunkIndex >= totalChunks) throw new ProtocolError('INVALID_PAYLOAD', 'chunkIndex must be below totalChunks');
-  return concatBytes(ids(AAD_LABELS.chunk, sessionId, contentId), index, total);
+  if (lastChunkIds?.sessionId !== sessionId || lastChunkIds.contentId !== contentId) {
+    lastChunkIds = { sessionId, contentId, bytes: ids(AAD_LABELS.chunk, sessionId, contentId) };
+  }
+  const prefix = lastChunkIds.bytes;
+  const aad = new Uint8Array(prefix.length + 8);
+  aad.set(prefix);
+  const view = new DataView(aad.buffer);
+  view.setUint32(prefix.length, chunkIndex);
+  view.setUint32(prefix.length + 4, totalChunks);
+  return aad;
 }
 
 /** totalChunks is bound so a truncated or extended chunk list is detectable. */

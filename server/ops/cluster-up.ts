@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../node-flags.ts';
 import { ObjectStore } from '../store/redis-s3/object-store.ts';
 import { ensureCertificate } from './certificate.ts';
 import { requireDebianTool } from './debian-tool.ts';
@@ -62,7 +63,7 @@ try {
   objects.close();
 
   for (const { name, port } of layout.nodes) {
-    const node = startProcess(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], {
+    const node = startProcess(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', path.join(root, 'server', 'main.ts')], {
       cwd: root,
       ...log(name),
       env: {
