@@ -165,8 +165,11 @@ export async function createApp(config: Config, deps: { log: Logger; store?: Con
     health: {
       health: () => {
         const figures: Record<string, number | string | boolean> = own();
-        // A stalled store must not stall the health check: the shared figure is left out after a moment.
-        return withTimeout(store.sessionCount(), HEALTH_WAIT_MS).then(
+        const stored = store.sessionCount();
+        // Held in memory: answered at once (a promise chain per request cost /healthz a fifth of its CPU).
+        if (typeof stored === 'number') return Object.assign(figures, { storedSessions: stored });
+        // A stalled shared store must not stall the health check: its figure is left out after a moment.
+        return withTimeout(stored, HEALTH_WAIT_MS).then(
           (storedSessions) => Object.assign(figures, { storedSessions }),
           () => figures,
         );

@@ -10,11 +10,13 @@ import { corsHeaders, type StaticFiles } from './static-files.ts';
 import type { Readiness } from './readiness.ts';
 import { DEVICE_LINKS_PATH, type DeviceLinks } from '../../protocol/device-links.ts';
 
+type HealthFigures = Record<string, number | string | boolean>;
+
 export interface HealthSource {
-  /** Extra figures for /healthz: counts and states only, nothing about content. */
-  health(): Promise<Record<string, number | string | boolean>>;
+  /** Extra figures for /healthz: counts and states only, nothing about content. A promise only when they must wait for a shared service. */
+  health(): HealthFigures | Promise<HealthFigures>;
   /** The figures for /readyz: this node's own, answered at once (never waiting on a shared service). */
-  readiness(): Record<string, number | string | boolean>;
+  readiness(): HealthFigures;
 }
 
 export interface RouterDeps {
@@ -53,7 +55,8 @@ export function createRequestHandler(deps: RouterDeps) {
       return;
     }
     if (url.pathname === '/healthz') {
-      sendJson(res, 200, { status: 'ok', ...(await health.health()) });
+      const figures = health.health();
+      sendJson(res, 200, { status: 'ok', ...(figures instanceof Promise ? await figures : figures) });
       return;
     }
     if (url.pathname === '/readyz') {

@@ -14,7 +14,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 export interface MetricSources {
   connections(): number;
   activeSessions(): number;
-  storedSessions(): Promise<number>;
+  storedSessions(): number | Promise<number>;
   uploads(): number;
 }
 

@@ -112,7 +112,8 @@ export interface ContentStore {
   deleteSession(sessionId: string, idleBefore?: number): Promise<boolean>;
   /** Sessions whose last activity is before `cutoff`. */
   idleSessions(cutoff: number): Promise<string[]>;
-  sessionCount(): Promise<number>;
+  /** A number when the store holds the count in memory (answered at once, e.g. to /healthz). */
+  sessionCount(): number | Promise<number>;
 
   /**
    * Adds an item (CONFLICT if its id is in use; QUOTA_EXCEEDED past `limits`);

@@ -134,7 +134,7 @@ export class DiskStore implements ContentStore {
     return [...this.sessions.values()].filter((s) => s.record.lastActiveAt < cutoff).map((s) => s.record.sessionId);
   }
 
-  async sessionCount(): Promise<number> {
+  sessionCount(): number {
     return this.sessions.size;
   }
 
