@@ -34,6 +34,8 @@ import { DEFAULT_MAX_HTTP_BUFFER_SIZE } from '../server/config.ts';
 import { APP_PAGE_SCRIPT } from './browser/app-page.ts';
 import { BARE_PAGE_SCRIPT } from './browser/bare-page.ts';
 import { Chromium, type Page, type ProcessSample } from './browser/chromium.ts';
+import { traceMemory } from './browser/memory-trace.ts';
+import { traceGc } from './browser/gc-trace.ts';
 import { benchMain, listValue, numberValue, pick, stringValue } from './lib/cli.ts';
 import { formatNumber, formatSize, parseSize } from './lib/format.ts';
 import { MANY_CLIENTS_ENV } from './lib/load.ts';
@@ -60,6 +62,8 @@ interface Options {
   profile: boolean;
   /** --cpu-prof the server (sharethings runs), print its top functions over the transfer and how B got the chunks. */
   serverProfile: boolean;
+  /** Sample B's renderer RSS and the V8 heaps of B's page and service worker, and count B's GCs, during the save (sharethings runs). */
+  memoryTrace: boolean;
 }
 
 /** One run's figures: MB/s, and per process role the CPU seconds during the transfer and the peak RSS. */
@@ -214,6 +218,8 @@ async function appRun(size: number, block: Buffer, options: Options): Promise<Ru
       await a.evaluate(`makeInput(${JSON.stringify(block.toString('base64'))}, ${size})`);
       if (options.profile) for (const page of [a, b]) await page.send('Profiler.enable').then(() => page.send('Profiler.start'));
       const before = [chromiumA.processes(), chromiumB.processes(), server.cpuSeconds() ?? 0] as const;
+      const stopTrace = options.memoryTrace ? await traceMemory(chromiumB, b, before[1]) : undefined;
+      const stopGc = options.memoryTrace ? await traceGc(chromiumB) : undefined;
       const started = performance.now();
       transferUs[0] = profileClockUs();
       await a.evaluate('bench.drop()');
@@ -221,6 +227,8 @@ async function appRun(size: number, block: Buffer, options: Options): Promise<Ru
       const saved = await withTimeout(downloaded(), timeoutMs, 'the download');
       const seconds = (performance.now() - started) / 1000;
       transferUs[1] = profileClockUs();
+      if (stopTrace) process.stderr.write(`\n${stopTrace()}\n`);
+      if (stopGc) process.stderr.write(`${await stopGc()}\n`);
       if (options.profile) await writeProfiles({ A: a, B: b });
       const figures = {
         ...roles('a', before[0], chromiumA.processes()),
@@ -304,8 +312,10 @@ await benchMain<Options>({
   --profile    CPU profiles of both app pages (bench/results/profiles/), top functions printed
   --server-profile  --cpu-prof the server (bench/results/profiles/), its top functions over the transfer
                printed, with how many chunks B was pushed and fetched and the server's GCs
+  --memory-trace  B's renderer during the save (sharethings runs): RSS and the V8 heaps of its page and
+               service worker sampled (peaks and course printed), garbage collections per thread
   --client-dir a built client for the server to serve instead of dist/client (e.g. an older version's, to compare)`,
-  options: { sizes: { type: 'string' }, runs: { type: 'string' }, variants: { type: 'string' }, timeout: { type: 'string' }, 'client-dir': { type: 'string' }, profile: { type: 'boolean', default: false }, 'server-profile': { type: 'boolean', default: false } },
+  options: { sizes: { type: 'string' }, runs: { type: 'string' }, variants: { type: 'string' }, timeout: { type: 'string' }, 'client-dir': { type: 'string' }, profile: { type: 'boolean', default: false }, 'server-profile': { type: 'boolean', default: false }, 'memory-trace': { type: 'boolean', default: false } },
   parse(values, smoke) {
     const variants = pick(listValue(values, 'variants') ?? [...VARIANTS], VARIANTS, 'variants');
     return {
@@ -316,6 +326,7 @@ await benchMain<Options>({
       clientDir: stringValue(values, 'client-dir'),
       profile: values.profile === true,
       serverProfile: values['server-profile'] === true,
+      memoryTrace: values['memory-trace'] === true,
     };
   },
   async run(options, { log }) {

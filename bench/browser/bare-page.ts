@@ -35,7 +35,8 @@ window.makeInput = (base64, total) => {
  * The bare pair's service worker: a streamed download as the app's
  * (client/sw/stream-download.ts) without Workbox: the page announces it on a
  * MessageChannel, the frame's request for /stream-download/<id> is answered
- * with a stream pulled from the page, queued up to 8 MiB ahead.
+ * with a stream pulled from the page, queued up to 8 MiB ahead; one tiny
+ * ArrayBuffer per piece lets V8 free the spent chunks by young collections.
  */
 export const BARE_SERVICE_WORKER = `
 self.addEventListener('install', () => self.skipWaiting());
@@ -56,6 +57,7 @@ self.addEventListener('fetch', (event) => {
     async pull(controller) {
       const piece = await new Promise((resolve) => { answer = resolve; port.postMessage('pull'); });
       for (const part of piece.parts) controller.enqueue(new Uint8Array(part));
+      void new ArrayBuffer(1);
       if (piece.end) controller.close();
     },
   }, new ByteLengthQueuingStrategy({ highWaterMark: 8 * 1024 * 1024 }));
