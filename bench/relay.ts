@@ -16,11 +16,11 @@
  * noise on a shared machine spreads over every variant.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_MAX_HTTP_BUFFER_SIZE } from '../server/config.ts';
 import { benchMain, listValue, numberValue, pick, stringValue, type BenchOutcome } from './lib/cli.ts';
-import { summariseProfileFile } from './lib/cpuprofile.ts';
+import { mainThreadProfile, summariseProfileFile } from './lib/cpuprofile.ts';
 import { formatNumber, formatSize, parseSize } from './lib/format.ts';
 import { spawnTs, stopAll, type TsChild } from './lib/proc.ts';
 import { RESULTS_DIR, makeRow, type BenchRow } from './lib/report.ts';
@@ -90,13 +90,6 @@ const MIB = 1024 ** 2;
 function profileArgs(opts: RelayOptions, variant: RelayVariant, role: Role, name: string): string[] {
   if (!opts.profile.includes(variant) || !opts.profileRoles.includes(role)) return [];
   return ['--cpu-prof', '--cpu-prof-dir', path.join(opts.profileDir, name)];
-}
-
-/** Node names profiles CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; the main thread is 0. */
-async function mainThreadProfile(dir: string): Promise<string | undefined> {
-  const files = await readdir(dir).catch(() => [] as string[]);
-  const main = files.filter((file) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(file)).sort();
-  return main.length > 0 ? path.join(dir, main.at(-1)!) : undefined;
 }
 
 async function startServer(opts: RelayOptions, variant: RelayVariant, size: number): Promise<ServerHandle> {

@@ -22,7 +22,7 @@
  * a few minutes. Run it alone for the 1 GiB figures.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_MAX_HTTP_BUFFER_SIZE } from '../server/config.ts';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_WINDOW } from '../client/sdk/index.ts';
@@ -30,7 +30,7 @@ import { benchMain, listValue, numberValue, pick, stringValue, type BenchOutcome
 import { formatNumber, formatSize, parseSize } from './lib/format.ts';
 import { MANY_CLIENTS_ENV } from './lib/load.ts';
 import { spawnTs, stopAll, type TsChild } from './lib/proc.ts';
-import { summariseProfileFile } from './lib/cpuprofile.ts';
+import { mainThreadProfile, summariseProfileFile } from './lib/cpuprofile.ts';
 import { RESULTS_DIR, makeRow, type BenchRow } from './lib/report.ts';
 import { startShareThings, startTsServer, type ServerHandle } from './lib/servers.ts';
 import { medianOf, rotate } from './lib/stats.ts';
@@ -95,13 +95,6 @@ const profiles: Array<{ kase: string; role: string; dir: string; window: [number
 
 function profileArgs(opts: TransferOptions, dir: string): string[] {
   return opts.profile ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
-}
-
-/** Node names profiles CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; the main thread is 0. */
-async function mainThreadProfile(dir: string): Promise<string | undefined> {
-  const files = await readdir(dir).catch(() => [] as string[]);
-  const main = files.filter((file) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(file)).sort();
-  return main.length > 0 ? path.join(dir, main.at(-1)!) : undefined;
 }
 
 function cases(opts: TransferOptions): Case[] {
