@@ -36,6 +36,7 @@ import { BARE_PAGE_SCRIPT } from './browser/bare-page.ts';
 import { Chromium, type Page, type ProcessSample } from './browser/chromium.ts';
 import { traceMemory } from './browser/memory-trace.ts';
 import { traceGc } from './browser/gc-trace.ts';
+import { traceTimeline } from './browser/timeline-trace.ts';
 import { benchMain, listValue, numberValue, pick, stringValue } from './lib/cli.ts';
 import { formatNumber, formatSize, parseSize } from './lib/format.ts';
 import { MANY_CLIENTS_ENV } from './lib/load.ts';
@@ -58,8 +59,10 @@ interface Options {
   timeoutMs: number;
   /** The built client the server serves (another version's build, to compare); default dist/client. */
   clientDir: string | undefined;
-  /** Write CPU profiles of A's and B's pages (sharethings runs) and print their top functions. */
+  /** Write CPU profiles of A's and B's pages (app and bare runs) and print their top functions. */
   profile: boolean;
+  /** Record a Chromium trace of each side's browser (app and bare runs), write it and print thread CPU and event counts. */
+  trace: boolean;
   /** --cpu-prof the server (sharethings runs), print its top functions over the transfer and how B got the chunks. */
   serverProfile: boolean;
   /** Sample B's renderer RSS and the V8 heaps of B's page and service worker, and count B's GCs, during the save (sharethings runs). */
@@ -152,7 +155,8 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function bareRun(variant: Variant, size: number, block: Buffer, timeoutMs: number): Promise<RunResult> {
+async function bareRun(variant: Variant, size: number, block: Buffer, options: Options): Promise<RunResult> {
+  const { timeoutMs } = options;
   const server = await startTsServer('bench/browser/bare-server.ts', { label: 'bare relay', options: { maxPayload: DEFAULT_MAX_HTTP_BUFFER_SIZE } });
   const downloads = await mkdtemp(path.join(os.tmpdir(), 'sharethings-bench-downloads-'));
   try {
@@ -171,6 +175,8 @@ async function bareRun(variant: Variant, size: number, block: Buffer, timeoutMs:
       if (read) await a.evaluate(`makeInput(${JSON.stringify(block.toString('base64'))}, ${size})`);
       const aes = variant !== 'bare-ws';
       const save = variant === 'bare-aes-read-save';
+      if (options.profile) for (const page of [a, b]) await page.send('Profiler.enable').then(() => page.send('Profiler.start'));
+      const stopTraces = options.trace ? await startTraces(variant, size, { A: chromiumA, B: chromiumB }) : undefined;
       const before = [chromiumA.processes(), chromiumB.processes(), server.cpuSeconds() ?? 0] as const;
       const received = b.evaluate<number>(`bare.receive(${JSON.stringify({ total: size, aes, save, stream })})`, timeoutMs);
       const started = performance.now();
@@ -185,6 +191,9 @@ async function bareRun(variant: Variant, size: number, block: Buffer, timeoutMs:
         ...roles('b', before[1], chromiumB.processes()),
         serverCpuS: (server.cpuSeconds() ?? 0) - before[2],
       };
+      // After the figures: stopping writes and summarises, which costs CPU too.
+      if (options.profile) await writeProfiles({ [`${variant} A`]: a, [`${variant} B`]: b });
+      if (stopTraces) await stopTraces();
       if (saved && (await fileSha256(saved.file)) !== hexOfRepeated(block, size)) throw new Error(`${variant}: the download differs (SHA-256)`);
       return { mbps: size / 1e6 / seconds, figures };
     });
@@ -220,6 +229,7 @@ async function appRun(size: number, block: Buffer, options: Options): Promise<Ru
       const before = [chromiumA.processes(), chromiumB.processes(), server.cpuSeconds() ?? 0] as const;
       const stopTrace = options.memoryTrace ? await traceMemory(chromiumB, b, before[1]) : undefined;
       const stopGc = options.memoryTrace ? await traceGc(chromiumB) : undefined;
+      const stopTraces = options.trace ? await startTraces('sharethings', size, { A: chromiumA, B: chromiumB }) : undefined;
       const started = performance.now();
       transferUs[0] = profileClockUs();
       await a.evaluate('bench.drop()');
@@ -237,7 +247,8 @@ async function appRun(size: number, block: Buffer, options: Options): Promise<Ru
         // 1: the download streamed through the service worker; 0: a Blob of the whole file (older clients).
         streamedSave: saved.url.includes('/stream-download/') ? 1 : 0,
       };
-      // After the figures: rendering /metrics costs the server CPU too.
+      // After the figures: rendering /metrics and ending a trace cost CPU too.
+      if (stopTraces) await stopTraces();
       if (profileDir) process.stderr.write(`\nserver: ${await serverCounts(server)}\n`);
       if (saved.name !== FILE_NAME) throw new Error(`the download was named ${saved.name}`);
       if ((await fileSha256(saved.file)) !== hexOfRepeated(block, size)) throw new Error('the saved file differs from the shared one (SHA-256)');
@@ -255,13 +266,28 @@ async function appRun(size: number, block: Buffer, options: Options): Promise<Ru
   }
 }
 
+/** Starts a trace of each side's Chromium; the returned function stops them, writes them and prints their summaries. */
+async function startTraces(variant: Variant, size: number, sides: Record<string, Chromium>): Promise<() => Promise<void>> {
+  const dir = path.join(RESULTS_DIR, 'traces');
+  await mkdir(dir, { recursive: true });
+  const stamp = Date.now();
+  const stops = await Promise.all(Object.entries(sides).map(async ([name, chromium]) => {
+    const file = path.join(dir, `browser-${variant}-${formatSize(size).replace(' ', '')}-${name}-${stamp}.json`);
+    const stop = await traceTimeline(chromium, `${variant} ${name}`, file);
+    return async () => process.stderr.write(`\n${await stop(chromium.processes())}\n(${path.relative(process.cwd(), file)})\n`);
+  }));
+  return async () => {
+    for (const stop of stops) await stop();
+  };
+}
+
 /** Stops the pages' profilers, writes the profiles to bench/results/profiles/ and prints each one's top functions. */
 async function writeProfiles(pages: Record<string, Page>): Promise<void> {
   const dir = path.join(RESULTS_DIR, 'profiles');
   await mkdir(dir, { recursive: true });
   for (const [name, page] of Object.entries(pages)) {
     const { profile } = await page.send<{ profile: object }>('Profiler.stop');
-    const file = path.join(dir, `browser-${name}-${Date.now()}.cpuprofile`);
+    const file = path.join(dir, `browser-${name.replace(' ', '-')}-${Date.now()}.cpuprofile`);
     await writeFile(file, JSON.stringify(profile));
     process.stderr.write(`\n${name}'s page (${path.relative(process.cwd(), file)}):\n${await summariseProfileFile(file, { top: 25 })}\n`);
   }
@@ -309,13 +335,15 @@ await benchMain<Options>({
   --runs       runs per size and variant, medians reported (default 3; smoke 1)
   --variants   which to run (the baseline ${BASELINE} always runs)
   --timeout    seconds per transfer (default 600)
-  --profile    CPU profiles of both app pages (bench/results/profiles/), top functions printed
+  --profile    CPU profiles of both pages, app and bare (bench/results/profiles/), top functions printed
+  --trace      a Chromium trace of both sides, app and bare (bench/results/traces/; timeline, V8, Blink,
+               tasks, mojom; no Network domain): thread CPU per process and thread, events counted
   --server-profile  --cpu-prof the server (bench/results/profiles/), its top functions over the transfer
                printed, with how many chunks B was pushed and fetched and the server's GCs
   --memory-trace  B's renderer during the save (sharethings runs): RSS and the V8 heaps of its page and
                service worker sampled (peaks and course printed), garbage collections per thread
   --client-dir a built client for the server to serve instead of dist/client (e.g. an older version's, to compare)`,
-  options: { sizes: { type: 'string' }, runs: { type: 'string' }, variants: { type: 'string' }, timeout: { type: 'string' }, 'client-dir': { type: 'string' }, profile: { type: 'boolean', default: false }, 'server-profile': { type: 'boolean', default: false }, 'memory-trace': { type: 'boolean', default: false } },
+  options: { sizes: { type: 'string' }, runs: { type: 'string' }, variants: { type: 'string' }, timeout: { type: 'string' }, 'client-dir': { type: 'string' }, profile: { type: 'boolean', default: false }, trace: { type: 'boolean', default: false }, 'server-profile': { type: 'boolean', default: false }, 'memory-trace': { type: 'boolean', default: false } },
   parse(values, smoke) {
     const variants = pick(listValue(values, 'variants') ?? [...VARIANTS], VARIANTS, 'variants');
     return {
@@ -325,6 +353,7 @@ await benchMain<Options>({
       timeoutMs: numberValue(values, 'timeout', 600) * 1000,
       clientDir: stringValue(values, 'client-dir'),
       profile: values.profile === true,
+      trace: values.trace === true,
       serverProfile: values['server-profile'] === true,
       memoryTrace: values['memory-trace'] === true,
     };
@@ -339,7 +368,7 @@ await benchMain<Options>({
       // Variants interleaved run by run, so a change in the machine's load touches all of them alike.
       for (let run = 0; run < options.runs; run++) {
         for (const variant of options.variants) {
-          const result = variant === 'sharethings' ? await appRun(size, block, options) : await bareRun(variant, size, block, options.timeoutMs);
+          const result = variant === 'sharethings' ? await appRun(size, block, options) : await bareRun(variant, size, block, options);
           log(`${kase} ${variant} run ${run + 1}: ${formatNumber(result.mbps)} MB/s  ${detailText(result.figures)}`);
           results.get(variant)!.push(result);
         }

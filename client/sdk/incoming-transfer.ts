@@ -103,7 +103,9 @@ export class IncomingTransfer {
   #wakeFetcher: (() => void) | undefined;
   /** Aborted when the transfer fails: stops the fetcher and its requests. */
   readonly #stop = new AbortController();
+  /** The stall timer, and when it really expires (performance.now()): see #arm. */
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #deadline = 0;
 
   constructor(header: TransferHeader, state: ServerState, ctx: TransferContext, hooks: TransferHooks) {
     this.contentId = header.contentId;
@@ -185,7 +187,7 @@ export class IncomingTransfer {
     this.#stored = true;
     this.#frontier = this.totalChunks;
     this.#notYet.clear();
-    clearTimeout(this.#timer);
+    this.#disarm();
     this.descriptor.then(() => this.#complete(), () => {});
     this.#wake();
   }
@@ -206,7 +208,7 @@ export class IncomingTransfer {
   /** The sender left: it may come back and resume, so the item stays pending (no stall failure). */
   senderLeft(): void {
     this.#senderAway = true;
-    clearTimeout(this.#timer);
+    this.#disarm();
   }
 
   /** Our own connection went or came back: nothing can arrive meanwhile, so nothing can stall. */
@@ -216,7 +218,7 @@ export class IncomingTransfer {
       this.#arm();
       this.#wake();
     } else {
-      clearTimeout(this.#timer);
+      this.#disarm();
     }
   }
 
@@ -239,7 +241,7 @@ export class IncomingTransfer {
     const wasPending = this.#settled === 'pending';
     this.#settled = 'failed';
     this.#failure = error;
-    clearTimeout(this.#timer);
+    this.#disarm();
     this.#stop.abort(error);
     this.queue.fail(error);
     if (wasPending) this.#settle.reject(error);
@@ -317,7 +319,7 @@ export class IncomingTransfer {
   #complete(): void {
     if (this.#settled !== 'pending') return;
     this.#settled = 'complete';
-    clearTimeout(this.#timer);
+    this.#disarm();
     this.#settle.resolve();
   }
 
@@ -411,13 +413,30 @@ export class IncomingTransfer {
    * stored item is fetched, not waited for. Restarted by every sign of progress.
    */
   #arm(): void {
-    clearTimeout(this.#timer);
     const timeout = this.#ctx.stallTimeoutMs;
-    if (timeout <= 0 || !Number.isFinite(timeout) || this.#settled !== 'pending') return;
-    if (this.#stored || this.#senderAway || !this.#linkUp) return;
-    this.#timer = setTimeout(() => {
-      const missing = this.totalChunks - (this.#verifier?.receivedCount ?? 0);
-      this.#integrity(`item is incomplete: ${missing} chunk(s) missing after ${timeout} ms without progress`);
-    }, timeout);
+    if (timeout <= 0 || !Number.isFinite(timeout) || this.#settled !== 'pending' || this.#stored || this.#senderAway || !this.#linkUp) {
+      this.#disarm();
+      return;
+    }
+    // Every chunk moves the deadline; the timer, set once, looks at it when it fires and waits
+    // out the rest: no clearTimeout and setTimeout per chunk (a timer task each in a browser).
+    this.#deadline = performance.now() + timeout;
+    if (this.#timer === undefined) this.#timer = setTimeout(this.#stallCheck, timeout, timeout);
   }
+
+  #disarm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  readonly #stallCheck = (timeout: number): void => {
+    const left = this.#deadline - performance.now();
+    if (left > 0) {
+      this.#timer = setTimeout(this.#stallCheck, left, timeout);
+      return;
+    }
+    this.#timer = undefined;
+    const missing = this.totalChunks - (this.#verifier?.receivedCount ?? 0);
+    this.#integrity(`item is incomplete: ${missing} chunk(s) missing after ${timeout} ms without progress`);
+  };
 }

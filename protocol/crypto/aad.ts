@@ -15,10 +15,14 @@ export const AAD_LABELS = {
   name: 'sharethings/v1/name',
 } as const;
 
-function u32Field(value: number, what: string): Bytes {
+function checkU32(value: number, what: string): void {
   if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
     throw new ProtocolError('INVALID_PAYLOAD', `${what} must be an integer in 0..2^32-1`);
   }
+}
+
+function u32Field(value: number, what: string): Bytes {
+  checkU32(value, what);
   return u32be(value);
 }
 
@@ -30,8 +34,9 @@ function ids(label: string, sessionId: string, contentId: string): Bytes {
 let lastChunkIds: { sessionId: string; contentId: string; bytes: Bytes } | undefined;
 
 export function chunkAad(sessionId: string, contentId: string, chunkIndex: number, totalChunks: number): Bytes {
-  u32Field(chunkIndex, 'chunkIndex');
-  u32Field(totalChunks, 'totalChunks');
+  // Checked only: the fields are written into the AAD below (a throwaway buffer per field cost a receiver ~15 ms per 256 MiB).
+  checkU32(chunkIndex, 'chunkIndex');
+  checkU32(totalChunks, 'totalChunks');
   if (chunkIndex >= totalChunks) throw new ProtocolError('INVALID_PAYLOAD', 'chunkIndex must be below totalChunks');
   if (lastChunkIds?.sessionId !== sessionId || lastChunkIds.contentId !== contentId) {
     lastChunkIds = { sessionId, contentId, bytes: ids(AAD_LABELS.chunk, sessionId, contentId) };
