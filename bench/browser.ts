@@ -346,6 +346,8 @@ await benchMain<Options>({
   options: { sizes: { type: 'string' }, runs: { type: 'string' }, variants: { type: 'string' }, timeout: { type: 'string' }, 'client-dir': { type: 'string' }, profile: { type: 'boolean', default: false }, trace: { type: 'boolean', default: false }, 'server-profile': { type: 'boolean', default: false }, 'memory-trace': { type: 'boolean', default: false } },
   parse(values, smoke) {
     const variants = pick(listValue(values, 'variants') ?? [...VARIANTS], VARIANTS, 'variants');
+    // Each records a trace of B's browser, and Chromium runs one trace at a time.
+    if (values.trace === true && values['memory-trace'] === true) throw new Error('--trace and --memory-trace cannot be used together');
     return {
       sizes: (listValue(values, 'sizes') ?? [smoke ? '4m' : '256m']).map(parseSize),
       runs: numberValue(values, 'runs', smoke ? 1 : 3, Number.isInteger),

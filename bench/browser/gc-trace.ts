@@ -5,38 +5,16 @@
  * kind, full (mark-compact) or young (scavenge), with their pauses.
  */
 import type { Chromium } from './chromium.ts';
-
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  dur?: number;
-  args?: { name?: string };
-}
+import { recordTrace, threadNames } from './trace-recording.ts';
 
 const KINDS: Record<string, string> = { 'V8.GC_MARK_COMPACTOR': 'full', 'V8.GC_SCAVENGER': 'young', 'V8.GC_MINOR_MARK_SWEEPER': 'young' };
 
 /** Starts tracing; the returned function ends it and describes the collections by thread. */
 export async function traceGc(chromium: Chromium): Promise<() => Promise<string>> {
-  const events: TraceEvent[] = [];
-  const stopCollecting = chromium.on('Tracing.dataCollected', (params) => events.push(...(params.value as TraceEvent[])));
-  await chromium.send('Tracing.start', {
-    traceConfig: { includedCategories: ['disabled-by-default-v8.gc', '__metadata'], excludedCategories: ['*'] },
-    transferMode: 'ReportEvents',
-  });
+  const stop = await recordTrace(chromium, ['disabled-by-default-v8.gc', '__metadata']);
   return async () => {
-    const complete = new Promise<void>((resolve) => {
-      const stopWaiting = chromium.on('Tracing.tracingComplete', () => {
-        stopWaiting();
-        resolve();
-      });
-    });
-    await chromium.send('Tracing.end');
-    await complete;
-    stopCollecting();
-    const threads = new Map<string, string>();
-    for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threads.set(`${e.pid}/${e.tid}`, e.args?.name ?? '?');
+    const events = await stop();
+    const threads = threadNames(events);
     const counts = new Map<string, { n: number; ms: number }>();
     for (const e of events) {
       const kind = KINDS[e.name];

@@ -13,18 +13,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Chromium, ProcessSample } from './chromium.ts';
 import { formatTable } from '../lib/format.ts';
-
-interface TraceEvent {
-  name: string;
-  cat: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  args?: { name?: string };
-}
+import { recordTrace, threadNames as threadNamesOf, type TraceEvent } from './trace-recording.ts';
 
 const CATEGORIES = [
   'devtools.timeline', 'v8', 'v8.execute', 'blink', 'toplevel', 'mojom', 'gpu', 'cc', 'viz',
@@ -35,22 +24,9 @@ const DETAILED_THREADS = ['CrRendererMain', 'Compositor', 'VizCompositorThread']
 
 /** Starts tracing `chromium`; the returned function ends it, writes the raw trace to `file` and summarises it. */
 export async function traceTimeline(chromium: Chromium, label: string, file: string): Promise<(processes: ProcessSample[]) => Promise<string>> {
-  const events: TraceEvent[] = [];
-  const stopCollecting = chromium.on('Tracing.dataCollected', (params) => events.push(...(params.value as TraceEvent[])));
-  await chromium.send('Tracing.start', {
-    traceConfig: { includedCategories: CATEGORIES, excludedCategories: ['*'] },
-    transferMode: 'ReportEvents',
-  });
+  const stop = await recordTrace(chromium, CATEGORIES);
   return async (processes) => {
-    const complete = new Promise<void>((resolve) => {
-      const stopWaiting = chromium.on('Tracing.tracingComplete', () => {
-        stopWaiting();
-        resolve();
-      });
-    });
-    await chromium.send('Tracing.end');
-    await complete;
-    stopCollecting();
+    const events = await stop();
     await writeFile(file, JSON.stringify({ traceEvents: events }));
     return summarise(label, events, processes);
   };
@@ -58,8 +34,7 @@ export async function traceTimeline(chromium: Chromium, label: string, file: str
 
 function summarise(label: string, events: TraceEvent[], processes: ProcessSample[]): string {
   const roleOf = new Map(processes.map((p) => [p.pid, p.type]));
-  const threadNames = new Map<string, string>();
-  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threadNames.set(`${e.pid}/${e.tid}`, e.args?.name ?? '?');
+  const threadNames = threadNamesOf(events);
   const byThread = new Map<string, TraceEvent[]>();
   for (const e of events) {
     if (e.ph !== 'X' || e.tdur === undefined) continue;
