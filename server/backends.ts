@@ -40,7 +40,7 @@ export interface Backends {
 export async function openBackends(config: Config, deps: { log: Logger; store?: ContentStore }): Promise<Backends> {
   if (config.cluster) return openClusterBackends(config, config.cluster, deps.log);
   const logTagSecret = config.logTagSecret ?? (await localLogTagSecret(config.dataDir));
-  const store = deps.store ?? new DiskStore(config.dataDir, { fsync: config.storeFsync, log: deps.log });
+  const store = deps.store ?? new DiskStore(config.dataDir, { fsync: config.storeFsync, directIo: config.storeDirectIo, log: deps.log });
   await store.open();
   const presence = new MemoryPresence();
   return {

@@ -74,6 +74,8 @@ export interface Config {
   dataDir: string;
   /** fsync every stored file: survives power loss, not only a killed process, at a cost per write. */
   storeFsync: boolean;
+  /** Append chunks with O_DIRECT where the file system allows it: no copy into the page cache. */
+  storeDirectIo: boolean;
   /** A session and everything in it is deleted after this long without activity. */
   sessionTtlMs: number;
   /** How often expired sessions and abandoned uploads are swept. */
@@ -237,6 +239,7 @@ export function loadConfig(env: Env, defaults: { clientDir: string; dataDir: str
     uploadsPerAddress: integer(env, 'UPLOADS_PER_ADDRESS', 64, 1, 1_000_000),
     dataDir: env.DATA_DIR?.trim() || defaults.dataDir,
     storeFsync: boolean(env, 'STORE_FSYNC', false),
+    storeDirectIo: boolean(env, 'STORE_DIRECT_IO', true),
     sessionTtlMs: duration(env, 'SESSION_TTL', 24 * HOUR, 1_000, 365 * 24 * HOUR),
     sweepIntervalMs: duration(env, 'SWEEP_INTERVAL', 60_000, 100, 24 * HOUR),
     uploadAbandonMs: duration(env, 'UPLOAD_ABANDON_AFTER', 10 * 60_000, 100, 7 * 24 * HOUR),

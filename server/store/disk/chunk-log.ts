@@ -18,6 +18,10 @@
  * fsynced with STORE_FSYNC), so an acknowledged chunk is always a complete
  * record. Appends to one log are serialized (records never interleave) and
  * queued ones are written together in one `writev` (one fsync per batch).
+ * Where the file system allows, a batch bypasses the page cache instead
+ * (O_DIRECT, direct-io.ts): whole blocks from an aligned staging buffer, the
+ * log's last block rewritten as it was and padded with zeros, which are cut
+ * off when the append handle closes.
  *
  * Recovery: a killed process leaves at most a prefix of its last write, so the
  * scan at start-up keeps the records up to the first one that is incomplete or
@@ -30,6 +34,7 @@ import { constants, type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { StoredChunk } from '../content-store.ts';
+import { alignUp, DIRECT_ALIGN, DirectAppends, DirectIoRefused, O_DIRECT } from './direct-io.ts';
 
 export const LOG_FILE = 'chunks.log';
 export const RECORD_HEADER_BYTES = 24;
@@ -216,14 +221,19 @@ interface PendingAppend {
 
 export interface LogOptions {
   fsync: boolean;
+  /** Append with O_DIRECT where the file system allows it (direct-io.ts); shared by a store's logs, turned off at the first refusal. */
+  directIo: boolean;
   pool: LogPool;
   /** A handle opened for reads (no upload in progress) is closed after this long without one. */
   readIdleMs: number;
 }
 
 export class ChunkLog {
-  /** Opened for appends (and used for reads too) while an upload is in progress. */
+  /** Opened for appends (and used for reads too, unless opened O_DIRECT) while an upload is in progress. */
   private handle: FileHandle | undefined;
+  /** Whether `handle` was opened with O_DIRECT. */
+  private direct = false;
+  private readonly directAppends = new DirectAppends((from, to) => this.readBack(from, to));
   /** Opened read-only for reads when there is no append handle; closed once reads stop for readIdleMs. */
   private reader: FileHandle | undefined;
   private readerOpening: Promise<FileHandle> | undefined;
@@ -267,7 +277,7 @@ export class ChunkLog {
     this.reads += 1;
     clearTimeout(this.readerTimer);
     try {
-      const handle = this.handle ?? this.reader ?? (await this.openReader());
+      const handle = (this.direct ? undefined : this.handle) ?? this.reader ?? (await this.openReader());
       const record = Buffer.allocUnsafe(entry.size);
       const got = await readFully(handle, record, entry.size, entry.offset);
       if (got !== entry.size) return 'corrupt';
@@ -342,9 +352,19 @@ export class ChunkLog {
         entries.push({ index: append.index, offset, size });
         offset += size;
       }
-      const handle = await this.ensureOpen();
+      let handle = await this.ensureOpen();
       try {
-        await writeAll(handle, buffers, start, offset - start);
+        try {
+          if (this.direct) await this.directAppends.write(handle, buffers, start, offset);
+          else await writeAll(handle, buffers, start, offset - start);
+        } catch (error) {
+          if (!this.direct || !(error instanceof DirectIoRefused || (error as NodeJS.ErrnoException).code === 'EINVAL')) throw error;
+          // This file system (or this memory) takes no direct writes after all: the store's logs append buffered from now on.
+          this.options.directIo = false;
+          await this.closeHandle();
+          handle = await this.ensureOpen();
+          await writeAll(handle, buffers, start, offset - start);
+        }
         if (this.options.fsync) await handle.datasync();
       } catch (error) {
         // Nothing of a failed batch counts: cut it off so the next one starts at a record boundary.
@@ -359,12 +379,26 @@ export class ChunkLog {
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(entries[i]!);
   }
 
+  /** The log's bytes from `from` to `to`, read back (the last partial block, after the handle was reopened). */
+  private async readBack(from: number, to: number): Promise<Uint8Array> {
+    const bytes = Buffer.allocUnsafe(to - from);
+    if (bytes.byteLength === 0) return bytes;
+    this.reads += 1;
+    try {
+      const reader = this.reader ?? (await this.openReader());
+      if ((await readFully(reader, bytes, bytes.byteLength, from)) !== bytes.byteLength) throw new Error('chunk log: shorter than its records');
+      return bytes;
+    } finally {
+      this.reads -= 1;
+    }
+  }
+
   private async ensureOpen(): Promise<FileHandle> {
     if (this.handle) {
       this.options.pool.used(this);
       return this.handle;
     }
-    const handle = await openCounted(this.file, constants.O_RDWR | constants.O_CREAT);
+    const handle = await this.openForAppends();
     if (this.removed) {
       await closeCounted(handle);
       throw new LogRemovedError();
@@ -377,6 +411,22 @@ export class ChunkLog {
       this.dirSynced = true;
     }
     return handle;
+  }
+
+  private async openForAppends(): Promise<FileHandle> {
+    const flags = constants.O_RDWR | constants.O_CREAT;
+    if (this.options.directIo && O_DIRECT !== undefined) {
+      try {
+        const handle = await openCounted(this.file, flags | O_DIRECT);
+        this.direct = true;
+        return handle;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+        this.options.directIo = false; // a file system without O_DIRECT (some overlays, network file systems)
+      }
+    }
+    this.direct = false;
+    return openCounted(this.file, flags);
   }
 
   private openReader(): Promise<FileHandle> {
@@ -404,7 +454,12 @@ export class ChunkLog {
     if (!handle) return;
     this.handle = undefined;
     if (!this.reader) this.options.pool.forget(this);
-    await closeCounted(handle);
+    try {
+      // A direct write pads the last block with zeros: the file ends where the records do.
+      if (this.direct && !this.removed && this.end % DIRECT_ALIGN !== 0) await handle.truncate(this.end);
+    } finally {
+      await closeCounted(handle);
+    }
   }
 
   private async closeReader(): Promise<void> {
@@ -440,6 +495,13 @@ export interface ScanResult {
   end: number;
   /** Bytes cut off the end (an incomplete or damaged tail). */
   truncated: number;
+}
+
+/** Whether the bytes from `from` to `to` are zeros within the block after `from` (direct-io.ts). */
+async function zerosOnly(handle: FileHandle, from: number, to: number): Promise<boolean> {
+  if (to > alignUp(from)) return false;
+  const bytes = Buffer.allocUnsafe(to - from);
+  return (await readFully(handle, bytes, bytes.byteLength, from)) === bytes.byteLength && bytes.every((byte) => byte === 0);
 }
 
 /**
@@ -494,8 +556,11 @@ export async function scanLog(file: string, totalChunks: number, options: { veri
       }
     }
     if (pos < size) {
+      const padding = await zerosOnly(handle, pos, size);
       await handle.truncate(pos);
       if (options.fsync) await handle.datasync();
+      // Zeros up to the next block: a direct write's padding (the process stopped before closing the log).
+      if (padding) return { entries, end: pos, truncated: 0 };
     }
     return { entries, end: pos, truncated: size - pos };
   } finally {

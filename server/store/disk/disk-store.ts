@@ -72,11 +72,16 @@ export class DiskStore implements ContentStore {
 
   constructor(
     dataDir: string,
-    private readonly options: { fsync: boolean; log: Logger; maxOpenLogs?: number; readIdleMs?: number },
+    private readonly options: { fsync: boolean; log: Logger; maxOpenLogs?: number; readIdleMs?: number; directIo?: boolean },
   ) {
     this.paths = new DiskPaths(path.resolve(dataDir));
     this.pool = new LogPool(options.maxOpenLogs ?? DEFAULT_MAX_OPEN_LOGS);
-    this.logOptions = { fsync: options.fsync, pool: this.pool, readIdleMs: options.readIdleMs ?? DEFAULT_READ_IDLE_MS };
+    this.logOptions = {
+      fsync: options.fsync,
+      directIo: options.directIo ?? true,
+      pool: this.pool,
+      readIdleMs: options.readIdleMs ?? DEFAULT_READ_IDLE_MS,
+    };
   }
 
   async open(): Promise<void> {

@@ -1,0 +1,89 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, open, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createLogger } from '../../log.ts';
+import { tempDir } from '../../testing/harness.ts';
+import type { StoredChunk } from '../content-store.ts';
+import { DIRECT_ALIGN, O_DIRECT } from './direct-io.ts';
+import { DiskStore } from './disk-store.ts';
+import { assertChunk, chunkOf, item, logPath, recordSize, S } from './testing/store-fixtures.ts';
+
+const quiet = createLogger('error', () => undefined);
+
+async function openStore(t: TestContext, dataDir: string, directIo: boolean, log = quiet) {
+  const store = new DiskStore(dataDir, { fsync: false, directIo, log, readIdleMs: 30 });
+  await store.open();
+  t.after(() => store.close());
+  return store;
+}
+
+/** Whether the file system under `dir` opens files with O_DIRECT (else these tests cannot see a direct write). */
+async function takesDirectIo(dir: string): Promise<boolean> {
+  if (O_DIRECT === undefined) return false;
+  const file = path.join(dir, 'probe');
+  await (await open(file, 'w')).close();
+  try {
+    await (await open(file, O_DIRECT | 2 /* O_RDWR */)).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Sizes that leave records at every kind of offset: within a block, across one, ending on one.
+const SIZES = [1000, 5000, 70, DIRECT_ALIGN - 36, 3 * DIRECT_ALIGN + 1, 12, 512 * 1024 + 16];
+
+test('direct appends leave the same log as buffered ones, byte for byte, and serve every chunk while the upload runs', async (t) => {
+  const dataDir = await tempDir(t);
+  if (!(await takesDirectIo(dataDir))) return t.skip('THE FILE SYSTEM OF THE TEMP DIRECTORY TAKES NO O_DIRECT: direct writes not tested');
+  const chunks = SIZES.map(chunkOf);
+  const total = chunks.reduce((sum, chunk) => sum + recordSize(chunk), 0);
+  const logs: Buffer[] = [];
+  for (const directIo of [true, false]) {
+    const dir = path.join(dataDir, String(directIo));
+    const store = await openStore(t, dir, directIo);
+    await store.createSession(S, Buffer.alloc(32, 1), 1_000);
+    await store.addItem(S, item('f', chunks.length + 1));
+    // One at a time (each its own write, from wherever the last one ended), then the rest at once (one batch).
+    for (const [index, chunk] of chunks.slice(0, 4).entries()) {
+      await store.putChunk(S, 'f', index, chunk);
+      for (let seen = 0; seen <= index; seen++) await assertChunk(store, 'f', seen, chunks[seen]);
+    }
+    await Promise.all(chunks.slice(4).map((chunk, i) => store.putChunk(S, 'f', 4 + i, chunk)));
+    for (const [index, chunk] of chunks.entries()) await assertChunk(store, 'f', index, chunk);
+    const { size } = await stat(logPath(dir, 'f'));
+    // Direct writes cover whole blocks, the last one padded with zeros until the log closes.
+    assert.equal(size, directIo ? Math.ceil(total / DIRECT_ALIGN) * DIRECT_ALIGN : total, `log size with directIo ${directIo}`);
+    await store.close();
+    assert.equal((await stat(logPath(dir, 'f'))).size, total, 'the padding is cut when the log closes');
+    logs.push(await readFile(logPath(dir, 'f')));
+  }
+  assert.ok(logs[0]!.equals(logs[1]!), 'the same bytes');
+});
+
+test('a log left padded by a stopped process is read without a warning, and appends continue from its last record', async (t) => {
+  const dataDir = await tempDir(t);
+  if (!(await takesDirectIo(dataDir))) return t.skip('THE FILE SYSTEM OF THE TEMP DIRECTORY TAKES NO O_DIRECT: direct writes not tested');
+  const chunks: StoredChunk[] = [chunkOf(700), chunkOf(5000), chunkOf(300), chunkOf(9000)];
+  const running = await openStore(t, path.join(dataDir, 'running'), true);
+  await running.createSession(S, Buffer.alloc(32, 1), 1_000);
+  await running.addItem(S, item('p', chunks.length));
+  await running.putChunk(S, 'p', 0, chunks[0]!);
+  await running.putChunk(S, 'p', 1, chunks[1]!);
+  // What a process stopped now leaves: the log with its last block padded.
+  const copy = path.join(dataDir, 'copy');
+  await cp(path.join(dataDir, 'running'), copy, { recursive: true });
+  const stored = recordSize(chunks[0]!) + recordSize(chunks[1]!);
+  assert.equal((await stat(logPath(copy, 'p'))).size, Math.ceil(stored / DIRECT_ALIGN) * DIRECT_ALIGN);
+
+  const warnings: string[] = [];
+  const store = await openStore(t, copy, true, createLogger('warn', (line) => warnings.push(line)));
+  assert.deepEqual(warnings, [], 'zeros to the block end are padding, not a damaged record');
+  assert.equal((await stat(logPath(copy, 'p'))).size, stored, 'cut at start-up');
+  assert.deepEqual(await store.missingChunks(S, 'p'), [2, 3]);
+  await store.putChunk(S, 'p', 2, chunks[2]!);
+  assert.equal((await store.putChunk(S, 'p', 3, chunks[3]!)).item.complete, true);
+  for (const [index, chunk] of chunks.entries()) await assertChunk(store, 'p', index, chunk);
+  assert.equal((await stat(logPath(copy, 'p'))).size, stored + recordSize(chunks[2]!) + recordSize(chunks[3]!));
+});
