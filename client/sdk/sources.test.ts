@@ -23,3 +23,55 @@ for (const [size, chunkSize] of [[9 * MiB + 12_345, 256 * 1024], [3 * MiB, 3 * M
     await source.close();
   });
 }
+
+/** A Blob that counts how it is read: streams opened (slice without an end, then stream()) and slices read whole. */
+class CountingBlob extends Blob {
+  streams = 0;
+  slices = 0;
+  constructor(bytes: Uint8Array, private readonly byteStreams = true) {
+    super([bytes]);
+  }
+
+  override slice(start?: number, end?: number): Blob {
+    const part = super.slice(start, end);
+    if (end !== undefined) {
+      this.slices += 1;
+      return part;
+    }
+    this.streams += 1;
+    if (this.byteStreams) return part;
+    // A Blob whose stream is not a byte stream (no BYOB reader), as in older browsers.
+    return Object.assign(part, { stream: () => new Response(part).body! });
+  }
+}
+
+test('chunks read in order come from one stream of the Blob; out of order, a new stream starts where the slab does', async () => {
+  const size = 9 * MiB + 12_345;
+  const chunkSize = 256 * 1024;
+  const bytes = new Uint8Array(randomBytes(size));
+  const blob = new CountingBlob(bytes);
+  const source = openSource(blob, undefined, chunkSize);
+  const count = Math.ceil(size / chunkSize);
+  for (let index = 0; index < count; index++) {
+    assert.deepEqual(await source.read(index), bytes.subarray(index * chunkSize, index * chunkSize + chunkLength(size, chunkSize, index)));
+  }
+  assert.deepEqual([blob.streams, blob.slices], [1, 0], 'one stream, no slices');
+  // A resume asks for chunk 30, then chunk 1: the slabs holding them are read again, each from a stream of its own.
+  for (const index of [30, 1]) assert.deepEqual(await source.read(index), bytes.subarray(index * chunkSize, (index + 1) * chunkSize));
+  assert.equal(blob.streams, 3);
+  await source.close();
+});
+
+test('where a Blob stream takes no BYOB reader, the slabs are read as slices, with the same bytes', async () => {
+  const size = 5 * MiB + 7;
+  const chunkSize = 512 * 1024;
+  const bytes = new Uint8Array(randomBytes(size));
+  const blob = new CountingBlob(bytes, false);
+  const source = openSource(blob, undefined, chunkSize);
+  for (let index = 0; index < Math.ceil(size / chunkSize); index++) {
+    assert.deepEqual(await source.read(index), bytes.subarray(index * chunkSize, index * chunkSize + chunkLength(size, chunkSize, index)));
+  }
+  assert.equal(blob.streams, 1, 'tried once');
+  assert.equal(blob.slices, 2, 'then two slabs of 4 MiB read as slices');
+  await source.close();
+});

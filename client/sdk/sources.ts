@@ -71,20 +71,33 @@ export function openSource(data: FileData, declaredSize: number | undefined, chu
   return new BlobSource(data, size, chunkSize);
 }
 
-/** A Blob is read this much at a time (a whole number of chunks): each read is a round trip to the browser's blob store. */
+/** A Blob is read this much at a time (a whole number of chunks). */
 const SLAB_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads a Blob in slabs of several chunks and cuts the chunks out as views
  * (no copy); the next slab is read while this one's chunks are encrypted and
- * sent. In a browser, Blob.slice().arrayBuffer() per 256 KiB chunk cost 3-4 ms
- * each, one at a time, a fifth of the sending page's time. Holds at most two
- * slabs (plus the chunks still in flight).
+ * sent. Slabs read in order come from one stream of the Blob, read into the
+ * slab's own buffer (a BYOB reader): in Chromium, 256 MiB took 130-220 ms
+ * that way against 420-470 ms as Blob.slice().arrayBuffer() per 4 MiB slab
+ * (each a round trip to the browser's blob store, once a fifth of the sending
+ * page's time at 256 KiB slices). A slab out of order (a resumed upload) starts
+ * a stream where it begins; where Blob streams take no BYOB reader, slices are
+ * read. Holds at most two slabs (plus the chunks still in flight).
  */
+/** The stream in-order slabs come from: the offset its queued reads reach, and the last of them. */
+interface SlabStream {
+  reader: ReadableStreamBYOBReader;
+  next: number;
+  tail: Promise<unknown>;
+}
+
 class BlobSource implements ChunkSource {
   readonly rereadable = true;
   readonly #slabBytes: number;
   readonly #slabs = new Map<number, Promise<Uint8Array>>();
+  #stream: SlabStream | undefined;
+  #byob = true;
 
   constructor(
     private readonly blob: Blob,
@@ -108,18 +121,62 @@ class BlobSource implements ChunkSource {
 
   async close(): Promise<void> {
     this.#slabs.clear();
+    this.#closeStream();
   }
 
   #slab(slab: number): Promise<Uint8Array> {
     let bytes = this.#slabs.get(slab);
     if (!bytes) {
       const start = slab * this.#slabBytes;
-      bytes = this.blob.slice(start, Math.min(this.size, start + this.#slabBytes)).arrayBuffer().then((buffer) => new Uint8Array(buffer));
+      bytes = this.#readRange(start, Math.min(this.size, start + this.#slabBytes));
       this.#slabs.set(slab, bytes);
       bytes.catch(() => this.#slabs.delete(slab)); // read again on the next try
     }
     return bytes;
   }
+
+  #readRange(start: number, end: number): Promise<Uint8Array> {
+    const stream = this.#streamAt(start);
+    if (!stream) return this.blob.slice(start, end).arrayBuffer().then((buffer) => new Uint8Array(buffer));
+    stream.next = end;
+    const bytes = stream.tail.then(() => fill(stream.reader, end - start));
+    stream.tail = bytes.catch(() => {});
+    bytes.catch(() => {
+      if (this.#stream === stream) this.#closeStream(); // the next read starts afresh
+    });
+    return bytes;
+  }
+
+  /** The stream that delivers the bytes from `start` next: the current one, or a new one from there. */
+  #streamAt(start: number): SlabStream | undefined {
+    if (this.#stream?.next === start) return this.#stream;
+    this.#closeStream();
+    if (!this.#byob) return undefined;
+    try {
+      this.#stream = { reader: this.blob.slice(start).stream().getReader({ mode: 'byob' }), next: start, tail: Promise.resolve() };
+    } catch {
+      this.#byob = false; // not a byte stream here
+    }
+    return this.#stream;
+  }
+
+  #closeStream(): void {
+    this.#stream?.reader.cancel().catch(() => {});
+    this.#stream = undefined;
+  }
+}
+
+/** The next `length` bytes of a stream, in one buffer of their own (each read fills the rest of it). */
+async function fill(reader: ReadableStreamBYOBReader, length: number): Promise<Uint8Array> {
+  let buffer = new ArrayBuffer(length);
+  let filled = 0;
+  while (filled < length) {
+    const { value, done } = await reader.read(new Uint8Array(buffer, filled, length - filled));
+    if (done || !value) throw new ShareError('INVALID_PAYLOAD', 'The file is shorter than when it was chosen');
+    buffer = value.buffer as ArrayBuffer; // the read moved it into a new ArrayBuffer object
+    filled += value.byteLength;
+  }
+  return new Uint8Array(buffer);
 }
 
 /**
