@@ -19,13 +19,13 @@ window.bench = {
   deep(selector) {
     return bench.deepAll(selector)[0];
   },
-  async until(test, ms = 60000) {
+  async until(test, ms = 60000, every = 50) {
     const end = Date.now() + ms;
     for (;;) {
       const value = test();
       if (value) return value;
       if (Date.now() > end) throw new Error('timed out waiting for ' + test);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, every));
     }
   },
   fill(input, value) {
@@ -74,12 +74,13 @@ window.bench = {
     return true;
   },
   async save(name) {
+    // Looked for every 5 ms: the transfer is timed from the drop, and the bare pair's receiver is waiting already.
     const button = await bench.until(() => {
       for (const item of bench.deepAll('share-content-item')) {
         if ((item.shadowRoot?.textContent ?? '').includes(name)) return item.shadowRoot.querySelector('button[aria-label=Save]');
       }
       return undefined;
-    });
+    }, 60000, 5);
     button.click();
     return true;
   },
