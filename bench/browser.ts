@@ -37,6 +37,7 @@ import { Chromium, type Page, type ProcessSample } from './browser/chromium.ts';
 import { traceMemory } from './browser/memory-trace.ts';
 import { traceGc } from './browser/gc-trace.ts';
 import { traceTimeline } from './browser/timeline-trace.ts';
+import { warmBareRelay, warmShareThings } from './browser/warm-up.ts';
 import { benchMain, listValue, numberValue, pick, stringValue } from './lib/cli.ts';
 import { formatNumber, formatSize, parseSize } from './lib/format.ts';
 import { MANY_CLIENTS_ENV } from './lib/load.ts';
@@ -51,6 +52,10 @@ const BASELINE: Variant = 'bare-aes-read-save';
 const BLOCK_BYTES = 4 * 1024 * 1024;
 const SLAB_BYTES = 4 * 1024 * 1024;
 const FILE_NAME = 'bench-input.bin';
+/** What each run's server relays before the measured transfer (browser/warm-up.ts). */
+const DEFAULT_WARM_UP = '32m';
+
+const warmUpValue = (text: string) => (text.trim() === '0' ? 0 : parseSize(text));
 
 interface Options {
   sizes: number[];
@@ -67,6 +72,8 @@ interface Options {
   serverProfile: boolean;
   /** Sample B's renderer RSS and the V8 heaps of B's page and service worker, and count B's GCs, during the save (sharethings runs). */
   memoryTrace: boolean;
+  /** Bytes each run's server relays before the measured transfer (browser/warm-up.ts); 0: none. */
+  warmUpBytes: number;
 }
 
 /** One run's figures: MB/s, and per process role the CPU seconds during the transfer and the peak RSS. */
@@ -160,6 +167,7 @@ async function bareRun(variant: Variant, size: number, block: Buffer, options: O
   const server = await startTsServer('bench/browser/bare-server.ts', { label: 'bare relay', options: { maxPayload: DEFAULT_MAX_HTTP_BUFFER_SIZE } });
   const downloads = await mkdtemp(path.join(os.tmpdir(), 'sharethings-bench-downloads-'));
   try {
+    if (options.warmUpBytes > 0) await warmBareRelay(server.port, options.warmUpBytes);
     return await withChromiums(async (chromiumA, chromiumB) => {
       const stream = variant === 'bare-aes-read-stream';
       const downloaded = stream ? await nextDownload(chromiumB, downloads) : undefined;
@@ -214,6 +222,7 @@ async function appRun(size: number, block: Buffer, options: Options): Promise<Ru
   const downloads = await mkdtemp(path.join(os.tmpdir(), 'sharethings-bench-downloads-'));
   let serverPeak: number | undefined;
   try {
+    if (options.warmUpBytes > 0) await warmShareThings(server.url, options.warmUpBytes);
     const result = await withChromiums(async (chromiumA, chromiumB) => {
       const downloaded = await nextDownload(chromiumB, downloads);
       const [a, b] = [await chromiumA.open(server.url), await chromiumB.open(server.url)];
@@ -342,8 +351,10 @@ await benchMain<Options>({
                printed, with how many chunks B was pushed and fetched and the server's GCs
   --memory-trace  B's renderer during the save (sharethings runs): RSS and the V8 heaps of its page and
                service worker sampled (peaks and course printed), garbage collections per thread
-  --client-dir a built client for the server to serve instead of dist/client (e.g. an older version's, to compare)`,
-  options: { sizes: { type: 'string' }, runs: { type: 'string' }, variants: { type: 'string' }, timeout: { type: 'string' }, 'client-dir': { type: 'string' }, profile: { type: 'boolean', default: false }, trace: { type: 'boolean', default: false }, 'server-profile': { type: 'boolean', default: false }, 'memory-trace': { type: 'boolean', default: false } },
+  --client-dir a built client for the server to serve instead of dist/client (e.g. an older version's, to compare)
+  --warm-up    bytes each run's server relays first, between two Node clients, as a server in use has
+               (default ${DEFAULT_WARM_UP}; smoke and 0: a fresh server)`,
+  options: { sizes: { type: 'string' }, runs: { type: 'string' }, variants: { type: 'string' }, timeout: { type: 'string' }, 'client-dir': { type: 'string' }, profile: { type: 'boolean', default: false }, trace: { type: 'boolean', default: false }, 'server-profile': { type: 'boolean', default: false }, 'memory-trace': { type: 'boolean', default: false }, 'warm-up': { type: 'string' } },
   parse(values, smoke) {
     const variants = pick(listValue(values, 'variants') ?? [...VARIANTS], VARIANTS, 'variants');
     // Each records a trace of B's browser, and Chromium runs one trace at a time.
@@ -358,6 +369,7 @@ await benchMain<Options>({
       trace: values.trace === true,
       serverProfile: values['server-profile'] === true,
       memoryTrace: values['memory-trace'] === true,
+      warmUpBytes: warmUpValue(stringValue(values, 'warm-up') ?? (smoke ? '0' : DEFAULT_WARM_UP)),
     };
   },
   async run(options, { log }) {
@@ -389,6 +401,9 @@ await benchMain<Options>({
       rows,
       notes: [
         'Two headless Debian Chromiums over raw CDP (Target/Runtime/Browser only, no Network domain); fresh browsers and servers per run.',
+        options.warmUpBytes > 0
+          ? `Each run's server first relays ${formatSize(options.warmUpBytes)} between two Node clients (a server in use has compiled its hot paths); the pages are fresh.`
+          : 'Fresh servers, not warmed up (--warm-up 0).',
         `cpu s: CPU seconds during the transfer of A's and B's busiest renderer (r), browser process (b) and other processes (o); peak MiB: VmHWM of the same renderer and browser process.`,
         'sharethings: A drops the file on the app, B presses Save (a download streamed through the service worker); SHA-256 of the download checked.',
       ],

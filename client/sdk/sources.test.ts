@@ -28,7 +28,7 @@ for (const [size, chunkSize] of [[9 * MiB + 12_345, 256 * 1024], [3 * MiB, 3 * M
 class CountingBlob extends Blob {
   streams = 0;
   slices = 0;
-  constructor(bytes: Uint8Array, private readonly byteStreams = true) {
+  constructor(bytes: Uint8Array<ArrayBuffer>, private readonly byteStreams = true) {
     super([bytes]);
   }
 
