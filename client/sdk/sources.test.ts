@@ -75,3 +75,15 @@ test('where a Blob stream takes no BYOB reader, the slabs are read as slices, wi
   assert.equal(blob.slices, 2, 'then two slabs of 4 MiB read as slices');
   await source.close();
 });
+
+test('reads out of order at the same time each get their bytes: a stream left for another finishes what was queued on it', async () => {
+  const size = 17 * MiB + 3;
+  const chunkSize = 512 * 1024;
+  const bytes = new Uint8Array(randomBytes(size));
+  const source = openSource(new CountingBlob(bytes), undefined, chunkSize);
+  const expected = (index: number) => bytes.subarray(index * chunkSize, index * chunkSize + chunkLength(size, chunkSize, index));
+  const indices = [20, 0, 33, 9, 1, 21];
+  const got = await Promise.all(indices.map((index) => source.read(index)));
+  for (const [i, index] of indices.entries()) assert.deepEqual(got[i], expected(index), `chunk ${index}`);
+  await source.close();
+});

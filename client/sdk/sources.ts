@@ -74,6 +74,13 @@ export function openSource(data: FileData, declaredSize: number | undefined, chu
 /** A Blob is read this much at a time (a whole number of chunks). */
 const SLAB_BYTES = 4 * 1024 * 1024;
 
+/** A stream of the Blob that slabs are read from in turn: the offset its queued reads reach, and the last of them. */
+interface SlabStream {
+  reader: ReadableStreamBYOBReader;
+  next: number;
+  tail: Promise<unknown>;
+}
+
 /**
  * Reads a Blob in slabs of several chunks and cuts the chunks out as views
  * (no copy); the next slab is read while this one's chunks are encrypted and
@@ -85,19 +92,14 @@ const SLAB_BYTES = 4 * 1024 * 1024;
  * a stream where it begins; where Blob streams take no BYOB reader, slices are
  * read. Holds at most two slabs (plus the chunks still in flight).
  */
-/** The stream in-order slabs come from: the offset its queued reads reach, and the last of them. */
-interface SlabStream {
-  reader: ReadableStreamBYOBReader;
-  next: number;
-  tail: Promise<unknown>;
-}
-
 class BlobSource implements ChunkSource {
   readonly rereadable = true;
   readonly #slabBytes: number;
   readonly #slabs = new Map<number, Promise<Uint8Array>>();
+  /** The stream the next slab in order comes from. */
   #stream: SlabStream | undefined;
   #byob = true;
+  #closed = false;
 
   constructor(
     private readonly blob: Blob,
@@ -120,8 +122,9 @@ class BlobSource implements ChunkSource {
   async expectEnd(): Promise<void> {}
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.#slabs.clear();
-    this.#closeStream();
+    this.#leaveStream();
   }
 
   #slab(slab: number): Promise<Uint8Array> {
@@ -130,7 +133,10 @@ class BlobSource implements ChunkSource {
       const start = slab * this.#slabBytes;
       bytes = this.#readRange(start, Math.min(this.size, start + this.#slabBytes));
       this.#slabs.set(slab, bytes);
-      bytes.catch(() => this.#slabs.delete(slab)); // read again on the next try
+      const read = bytes;
+      read.catch(() => {
+        if (this.#slabs.get(slab) === read) this.#slabs.delete(slab); // read again on the next try
+      });
     }
     return bytes;
   }
@@ -139,10 +145,11 @@ class BlobSource implements ChunkSource {
     const stream = this.#streamAt(start);
     if (!stream) return this.blob.slice(start, end).arrayBuffer().then((buffer) => new Uint8Array(buffer));
     stream.next = end;
-    const bytes = stream.tail.then(() => fill(stream.reader, end - start));
-    stream.tail = bytes.catch(() => {});
+    // After the reads queued before it; when one of those failed, this one fails the same way.
+    const bytes = stream.tail.then(() => fill(stream.reader, end - start, () => this.#closed));
+    stream.tail = bytes;
     bytes.catch(() => {
-      if (this.#stream === stream) this.#closeStream(); // the next read starts afresh
+      if (this.#stream === stream) this.#leaveStream(); // the next read starts afresh
     });
     return bytes;
   }
@@ -150,7 +157,7 @@ class BlobSource implements ChunkSource {
   /** The stream that delivers the bytes from `start` next: the current one, or a new one from there. */
   #streamAt(start: number): SlabStream | undefined {
     if (this.#stream?.next === start) return this.#stream;
-    this.#closeStream();
+    this.#leaveStream();
     if (!this.#byob) return undefined;
     try {
       this.#stream = { reader: this.blob.slice(start).stream().getReader({ mode: 'byob' }), next: start, tail: Promise.resolve() };
@@ -160,18 +167,24 @@ class BlobSource implements ChunkSource {
     return this.#stream;
   }
 
-  #closeStream(): void {
-    this.#stream?.reader.cancel().catch(() => {});
+  /** Stops using the current stream: it is cancelled once the reads queued on it are done (at once when closing). */
+  #leaveStream(): void {
+    const stream = this.#stream;
     this.#stream = undefined;
+    if (!stream) return;
+    const cancel = () => void stream.reader.cancel().catch(() => {});
+    if (this.#closed) cancel();
+    else stream.tail.then(cancel, cancel);
   }
 }
 
 /** The next `length` bytes of a stream, in one buffer of their own (each read fills the rest of it). */
-async function fill(reader: ReadableStreamBYOBReader, length: number): Promise<Uint8Array> {
+async function fill(reader: ReadableStreamBYOBReader, length: number, closed: () => boolean): Promise<Uint8Array> {
   let buffer = new ArrayBuffer(length);
   let filled = 0;
   while (filled < length) {
     const { value, done } = await reader.read(new Uint8Array(buffer, filled, length - filled));
+    if (done && closed()) throw new ShareError('CANCELLED', 'The file is no longer being read');
     if (done || !value) throw new ShareError('INVALID_PAYLOAD', 'The file is shorter than when it was chosen');
     buffer = value.buffer as ArrayBuffer; // the read moved it into a new ArrayBuffer object
     filled += value.byteLength;

@@ -228,6 +228,9 @@ export interface LogOptions {
   readIdleMs: number;
 }
 
+/** How a file system says it takes no O_DIRECT (at open or at the first write). */
+const DIRECT_REFUSALS = new Set(['EINVAL', 'EOPNOTSUPP', 'ENOTSUP']);
+
 export class ChunkLog {
   /** Opened for appends (and used for reads too, unless opened O_DIRECT) while an upload is in progress. */
   private handle: FileHandle | undefined;
@@ -238,6 +241,8 @@ export class ChunkLog {
   private reader: FileHandle | undefined;
   private readerOpening: Promise<FileHandle> | undefined;
   private readerTimer: NodeJS.Timeout | undefined;
+  /** The append handle being closed (its padding cut first): a reopen waits for it, or the cut would land after new records. */
+  private closing: Promise<void> | undefined;
   private reads = 0;
   private queue: PendingAppend[] = [];
   private pumping: Promise<void> | undefined;
@@ -283,13 +288,18 @@ export class ChunkLog {
       if (got !== entry.size) return 'corrupt';
       return decodeRecord(record, entry.index) ?? 'corrupt';
     } finally {
-      this.reads -= 1;
-      if (this.reads === 0 && this.reader) {
-        this.readerTimer = setTimeout(() => {
-          if (this.reads === 0) void this.closeReader().catch(() => undefined);
-        }, this.options.readIdleMs);
-        this.readerTimer.unref();
-      }
+      this.readDone();
+    }
+  }
+
+  /** A read ended: the read-only handle closes once no other follows within readIdleMs. */
+  private readDone(): void {
+    this.reads -= 1;
+    if (this.reads === 0 && this.reader) {
+      this.readerTimer = setTimeout(() => {
+        if (this.reads === 0) void this.closeReader().catch(() => undefined);
+      }, this.options.readIdleMs);
+      this.readerTimer.unref();
     }
   }
 
@@ -358,7 +368,7 @@ export class ChunkLog {
           if (this.direct) await this.directAppends.write(handle, buffers, start, offset);
           else await writeAll(handle, buffers, start, offset - start);
         } catch (error) {
-          if (!this.direct || !(error instanceof DirectIoRefused || (error as NodeJS.ErrnoException).code === 'EINVAL')) throw error;
+          if (!this.direct || !(error instanceof DirectIoRefused || DIRECT_REFUSALS.has((error as NodeJS.ErrnoException).code ?? ''))) throw error;
           // This file system (or this memory) takes no direct writes after all: the store's logs append buffered from now on.
           this.options.directIo = false;
           await this.closeHandle();
@@ -384,12 +394,13 @@ export class ChunkLog {
     const bytes = Buffer.allocUnsafe(to - from);
     if (bytes.byteLength === 0) return bytes;
     this.reads += 1;
+    clearTimeout(this.readerTimer);
     try {
       const reader = this.reader ?? (await this.openReader());
       if ((await readFully(reader, bytes, bytes.byteLength, from)) !== bytes.byteLength) throw new Error('chunk log: shorter than its records');
       return bytes;
     } finally {
-      this.reads -= 1;
+      this.readDone();
     }
   }
 
@@ -398,6 +409,7 @@ export class ChunkLog {
       this.options.pool.used(this);
       return this.handle;
     }
+    while (this.closing) await this.closing;
     const handle = await this.openForAppends();
     if (this.removed) {
       await closeCounted(handle);
@@ -421,7 +433,7 @@ export class ChunkLog {
         this.direct = true;
         return handle;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+        if (!DIRECT_REFUSALS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
         this.options.directIo = false; // a file system without O_DIRECT (some overlays, network file systems)
       }
     }
@@ -454,11 +466,18 @@ export class ChunkLog {
     if (!handle) return;
     this.handle = undefined;
     if (!this.reader) this.options.pool.forget(this);
-    try {
-      // A direct write pads the last block with zeros: the file ends where the records do.
-      if (this.direct && !this.removed && this.end % DIRECT_ALIGN !== 0) await handle.truncate(this.end);
-    } finally {
+    const padded = this.direct && !this.removed && this.end % DIRECT_ALIGN !== 0;
+    const closing = (async () => {
+      // A direct write pads the last block with zeros: the file ends where the records do. Best
+      // effort: padding left behind (a failed cut) is recognised as such by the scan at start-up.
+      if (padded) await handle.truncate(this.end).catch(() => undefined);
       await closeCounted(handle);
+    })();
+    this.closing = closing;
+    try {
+      await closing;
+    } finally {
+      if (this.closing === closing) this.closing = undefined;
     }
   }
 

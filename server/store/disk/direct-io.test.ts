@@ -87,3 +87,58 @@ test('a log left padded by a stopped process is read without a warning, and appe
   for (const [index, chunk] of chunks.entries()) await assertChunk(store, 'p', index, chunk);
   assert.equal((await stat(logPath(copy, 'p'))).size, stored + recordSize(chunks[2]!) + recordSize(chunks[3]!));
 });
+
+test('a log evicted while its padding is being cut, then written again, keeps every acknowledged chunk', async (t) => {
+  const dataDir = await tempDir(t);
+  if (!(await takesDirectIo(dataDir))) return t.skip('THE FILE SYSTEM OF THE TEMP DIRECTORY TAKES NO O_DIRECT: direct writes not tested');
+  // The cut of the padding held up, as a busy thread pool can: the reopened log must not write before it is done.
+  const handle = await open(path.join(dataDir, 'probe'));
+  const proto = Object.getPrototypeOf(handle) as { truncate: (length: number) => Promise<void> };
+  await handle.close();
+  const truncate = proto.truncate;
+  let delayMs = 0;
+  let cut: Promise<void> = Promise.resolve();
+  proto.truncate = function (this: unknown, length: number) {
+    const wait = delayMs;
+    cut = (async () => {
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      return truncate.call(this, length);
+    })();
+    return cut;
+  };
+  t.after(() => {
+    proto.truncate = truncate;
+  });
+  const store = new DiskStore(dataDir, { fsync: false, directIo: true, log: quiet, maxOpenLogs: 1 });
+  await store.open();
+  t.after(() => store.close());
+  await store.createSession(S, Buffer.alloc(32, 1), 1_000);
+  await store.addItem(S, item('a', 3));
+  await store.addItem(S, item('b', 3));
+  const chunks = [chunkOf(1000), chunkOf(5000), chunkOf(300)];
+  await store.putChunk(S, 'a', 0, chunks[0]!);
+  delayMs = 50;
+  await store.putChunk(S, 'b', 0, chunkOf(1000)); // evicts a's log: its padding is cut, slowly
+  await store.putChunk(S, 'a', 1, chunks[1]!); // reopens it and writes
+  delayMs = 0;
+  await cut; // whenever the cut ends, it must not take what was acknowledged since
+  await assertChunk(store, 'a', 1, chunks[1]);
+  assert.equal((await store.putChunk(S, 'a', 2, chunks[2]!)).item.complete, true);
+  for (const [index, chunk] of chunks.entries()) await assertChunk(store, 'a', index, chunk);
+  await store.close();
+  const again = await openStore(t, dataDir, true);
+  assert.deepEqual(await again.missingChunks(S, 'a'), []);
+  for (const [index, chunk] of chunks.entries()) await assertChunk(again, 'a', index, chunk);
+});
+
+test('with STORE_FSYNC the log appends buffered: a direct write would rewrite acknowledged bytes a power loss could tear', async (t) => {
+  const dataDir = await tempDir(t);
+  const store = new DiskStore(dataDir, { fsync: true, directIo: true, log: quiet });
+  await store.open();
+  t.after(() => store.close());
+  await store.createSession(S, Buffer.alloc(32, 1), 1_000);
+  await store.addItem(S, item('s', 2));
+  const chunk = chunkOf(1000);
+  await store.putChunk(S, 's', 0, chunk);
+  assert.equal((await stat(logPath(dataDir, 's'))).size, recordSize(chunk), 'no padding: not written direct');
+});

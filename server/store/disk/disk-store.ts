@@ -78,7 +78,9 @@ export class DiskStore implements ContentStore {
     this.pool = new LogPool(options.maxOpenLogs ?? DEFAULT_MAX_OPEN_LOGS);
     this.logOptions = {
       fsync: options.fsync,
-      directIo: options.directIo ?? true,
+      // Not with fsync: a direct write rewrites the log's last block, records acknowledged before
+      // included, and a power loss could tear that block where the disk does not write 4 KiB at once.
+      directIo: (options.directIo ?? true) && !options.fsync,
       pool: this.pool,
       readIdleMs: options.readIdleMs ?? DEFAULT_READ_IDLE_MS,
     };
