@@ -18,10 +18,10 @@
  * fsynced with STORE_FSYNC), so an acknowledged chunk is always a complete
  * record. Appends to one log are serialized (records never interleave) and
  * queued ones are written together in one `writev` (one fsync per batch).
- * Where the file system allows, a batch bypasses the page cache instead
- * (O_DIRECT, direct-io.ts): whole blocks from an aligned staging buffer, the
- * log's last block rewritten as it was and padded with zeros, which are cut
- * off when the append handle closes.
+ * Where the file system allows, and without STORE_FSYNC, a batch bypasses
+ * the page cache instead (O_DIRECT, direct-io.ts): whole blocks from an
+ * aligned staging buffer, the log's last block rewritten as it was and padded
+ * with zeros, which are cut off when the append handle closes.
  *
  * Recovery: a killed process leaves at most a prefix of its last write, so the
  * scan at start-up keeps the records up to the first one that is incomplete or
