@@ -1,7 +1,8 @@
 /**
  * Reading a Blob in slabs of several chunks: every chunk, in order or in any
  * order (a resumed upload asks for the missing ones), has the Blob's bytes,
- * whatever the chunk size against the slab size.
+ * whatever the chunk size against the slab size. Memory of released chunks
+ * is read into again, never that of a chunk still held.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,10 +17,16 @@ for (const [size, chunkSize] of [[9 * MiB + 12_345, 256 * 1024], [3 * MiB, 3 * M
     const source = openSource(new Blob([bytes]), undefined, chunkSize);
     const count = Math.ceil(size / chunkSize);
     const expected = (index: number) => bytes.subarray(index * chunkSize, index * chunkSize + chunkLength(size, chunkSize, index));
-    for (let index = 0; index < count; index++) assert.deepEqual(await source.read(index), expected(index), `chunk ${index}`);
+    for (let index = 0; index < count; index++) {
+      assert.deepEqual(await source.read(index), expected(index), `chunk ${index}`);
+      source.release(index); // as an upload does once the chunk is sealed: the next slabs may reuse its memory
+    }
     assert.equal(source.rereadable, true);
     const shuffled = Array.from({ length: count }, (_, i) => i).sort(() => Math.random() - 0.5);
-    for (const index of shuffled) assert.deepEqual(await source.read(index), expected(index), `chunk ${index} again`);
+    for (const index of shuffled) {
+      assert.deepEqual(await source.read(index), expected(index), `chunk ${index} again`);
+      source.release(index);
+    }
     await source.close();
   });
 }
@@ -85,5 +92,46 @@ test('reads out of order at the same time each get their bytes: a stream left fo
   const indices = [20, 0, 33, 9, 1, 21];
   const got = await Promise.all(indices.map((index) => source.read(index)));
   for (const [i, index] of indices.entries()) assert.deepEqual(got[i], expected(index), `chunk ${index}`);
+  await source.close();
+});
+
+test("a released chunk's slab is read into again; a chunk not released keeps its bytes", async () => {
+  const size = 21 * MiB;
+  const chunkSize = 512 * 1024;
+  const bytes = new Uint8Array(randomBytes(size));
+  const source = openSource(new Blob([bytes]), undefined, chunkSize);
+  const expected = (index: number) => bytes.subarray(index * chunkSize, (index + 1) * chunkSize);
+  const first = await source.read(0); // slab 0, released
+  source.release(0);
+  const held = await source.read(9); // slab 1, never released
+  for (let index = 1; index < size / chunkSize; index++) {
+    if (index === 9) continue;
+    assert.deepEqual(await source.read(index), expected(index), `chunk ${index}`);
+    source.release(index);
+  }
+  // Slab 0's buffer went to a later slab's read (a BYOB read takes it over, so the old view is left empty)...
+  assert.equal(first.byteLength, 0, 'the released chunk no longer views the memory');
+  // ...slab 1's did not: chunk 9 is still out.
+  assert.deepEqual(held, expected(9));
+  await source.close();
+});
+
+test('an async iterable is cut into chunks whose buffers are reused once released, never while held', async () => {
+  const chunkSize = 1000;
+  const bytes = new Uint8Array(randomBytes(10 * chunkSize));
+  async function* pieces() {
+    for (let at = 0; at < bytes.length; at += 777) yield bytes.slice(at, at + 777);
+  }
+  const source = openSource(pieces(), bytes.length, chunkSize);
+  const expected = (index: number) => bytes.subarray(index * chunkSize, (index + 1) * chunkSize);
+  const zero = await source.read(0);
+  source.release(0);
+  const one = await source.read(1);
+  assert.equal(one.buffer, zero.buffer, 'chunk 1 went into chunk 0’s released buffer');
+  assert.deepEqual(one, expected(1));
+  const two = await source.read(2); // chunk 1 is still held
+  assert.notEqual(two.buffer, one.buffer);
+  assert.deepEqual(one, expected(1), 'the held chunk kept its bytes');
+  assert.deepEqual(two, expected(2));
   await source.close();
 });
