@@ -1,7 +1,8 @@
 /**
  * A slow receiver does not slow the others down, nor make the server buffer
  * without bound: the server stops pushing to it (chunk-available instead) and
- * it fetches those chunks from the store at its own pace.
+ * it fetches those chunks from the store at its own pace. A receiver whose
+ * link keeps up but whose reader does not is sent each chunk once.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,9 @@ import { createHash } from 'node:crypto';
 import { tempDir } from '../../server/testing/harness.ts';
 import { metric, peakRss, startThrottleProxy } from '../../server/testing/fixed-port.ts';
 import { spawnServer } from '../../server/testing/server-process.ts';
-import { MiB, hashStream, newClient, next, randomData, sha256 } from './test-helpers.ts';
+import { webCryptoChunkCipher, type ChunkCipher } from './chunk-cipher.ts';
+import { DEFAULT_RECEIVE_BUFFER_BYTES } from './options.ts';
+import { MiB, TEST_CHUNK_SIZE, hashStream, newClient, next, randomData, sha256 } from './test-helpers.ts';
 
 const SIZE = 200 * MiB;
 const SLOW_RATE = 1024 * 1024; // bytes per second, link and reader alike
@@ -74,4 +77,45 @@ test('While 200 MB is shared, a receiver reading at 1 MB/s neither slows the fas
   assert.ok(fetched >= deferred, 'and the slow receiver fetched them');
   assert.ok(slowResult.maxBuffered <= 16 * MiB, 'the slow receiver held at most its receive buffer');
   assert.ok(rss < RSS_BOUND, `server peak RSS ${(rss / MiB).toFixed(0)} MiB < ${RSS_BOUND / MiB} MiB`);
+});
+
+test('A receiver whose reader is slower than the sender is sent each chunk once: pushed while it keeps up, then fetched', async (t) => {
+  const size = 48 * MiB;
+  const readRate = 16 * MiB; // bytes per second: the sender uploads several times faster
+  const dataDir = await tempDir(t);
+  const server = await spawnServer(t, { DATA_DIR: dataDir, LOG_LEVEL: 'error' });
+  let opened = 0;
+  const counting: ChunkCipher = {
+    seal: webCryptoChunkCipher.seal,
+    open: (...args) => {
+      opened++;
+      return webCryptoChunkCipher.open(...args);
+    },
+  };
+  const alice = newClient(t, server.url, 'Alice');
+  const bob = newClient(t, server.url, 'Bob', { chunkCipher: counting });
+  for (const client of [alice, bob]) await client.join('slow-reader', 'test passphrase');
+
+  const data = randomData(size);
+  const read = next(bob, 'content').then(async (item) => {
+    const hash = createHash('sha256');
+    for await (const chunk of item.stream()) {
+      hash.update(chunk);
+      await new Promise((resolve) => setTimeout(resolve, (chunk.length / readRate) * 1000));
+    }
+    return hash.digest('hex');
+  });
+  await alice.shareFile(data, { name: 'big.bin', type: 'application/octet-stream' });
+  assert.equal(await read, sha256(data));
+
+  const chunks = size / TEST_CHUNK_SIZE;
+  const buffer = DEFAULT_RECEIVE_BUFFER_BYTES / TEST_CHUNK_SIZE;
+  const deferred = await metric(server.url, 'sharethings_chunks_deferred_total');
+  const fetched = await metric(server.url, 'sharethings_requests_total', { event: 'fetch-chunk' });
+  t.diagnostic(`${chunks} chunks: ${deferred} held back and ${fetched} fetched; ${opened} opened by the receiver`);
+  assert.ok(fetched > 0, 'the reader fell behind and fetched');
+  // Only chunks pushed before it fell a buffer behind were dropped and fetched again; pushed after
+  // that as well, nearly every chunk past the first buffer came twice.
+  assert.ok(fetched - deferred <= buffer, `fetched ${fetched}, of which ${deferred} held back`);
+  assert.ok(opened <= chunks + buffer, `${opened} chunks opened for ${chunks}`);
 });

@@ -29,6 +29,7 @@ function toOtherNodes(ctx: HandlerContext, room: string) {
 /** Drops an unfinished item and tells the session why; false when it was complete after all (it stays). */
 export async function discardUpload(ctx: HandlerContext, sessionId: string, contentId: string, code: ErrorCode, exceptId?: string): Promise<boolean> {
   ctx.uploads.end(sessionId, contentId, code);
+  ctx.slowReceivers.ended(sessionId, contentId);
   if (!(await ctx.store.discardUpload(sessionId, contentId))) return false;
   const room = ctx.io.to(sessionRoom(sessionId));
   (exceptId ? room.except(exceptId) : room).emit('content-cancelled', { sessionId, contentId, code });
@@ -176,6 +177,7 @@ export function registerContentHandlers(socket: IoSocket, ctx: HandlerContext): 
     }
     if (stored.complete && uploads.has(sessionId, contentId)) {
       uploads.end(sessionId, contentId);
+      ctx.slowReceivers.ended(sessionId, contentId);
       ctx.io.to(room).emit('content-complete', { sessionId, contentId });
     }
     return ack;

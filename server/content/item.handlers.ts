@@ -56,6 +56,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
       if (!chunk) throw new ProtocolError('NOT_FOUND', 'No such chunk (yet)');
       slot.add(chunk.encryptedData.byteLength - expected);
       ctx.limits.countFetchedBytes(socket.id, chunk.encryptedData.byteLength);
+      if (!item.complete) ctx.slowReceivers.fetched(socket.id, { sessionId, contentId, chunkIndex }, item.receivedChunks);
       return { chunk: { contentId, chunkIndex, totalChunks: item.totalChunks, ...chunk } };
     } finally {
       // Only promise callbacks run between here and the ack entering the transport's buffer, where
@@ -67,6 +68,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
   handle(socket, ctx, 'remove-content', ContentRefSchema, async ({ sessionId, contentId }) => {
     requireMember(socket, sessionId);
     uploads.end(sessionId, contentId);
+    ctx.slowReceivers.ended(sessionId, contentId);
     if (!(await store.removeItem(sessionId, contentId))) throw new ProtocolError('NOT_FOUND', 'No such item');
     await touch(sessionId);
     others(sessionId).emit('content-removed', { sessionId, contentId });

@@ -5,6 +5,14 @@
  * `chunk-available` instead, a few bytes, and fetches the chunk at its own
  * pace, so fast members are never held to the slowest one's speed.
  *
+ * A member that fetches a chunk of an item still being uploaded, other than
+ * the newest stored, is catching up on it (its reader fell behind and it
+ * dropped pushed chunks, or some were held back): that item's chunks are held
+ * back from it too until it fetches the newest stored one. Pushed as well,
+ * they came twice, once pushed (and dropped: its buffer was full) and once
+ * fetched; a receiving browser that fell behind fell further behind that
+ * way and fetched 1,143-1,967 of the 2,048 chunks of a 1 GiB file.
+ *
  * Every node decides for its own connections when it delivers a chunk,
  * whether the chunk was sent on this node or came from another one through
  * Redis (the adapter asks `recipients()` for each broadcast). The sender's
@@ -58,6 +66,7 @@ function isItemEvent(packet: Packet): boolean {
 }
 
 const refKey = ({ sessionId, contentId, chunkIndex }: ChunkRef) => `${sessionId}/${contentId}/${chunkIndex}`;
+const itemKey = ({ sessionId, contentId }: Omit<ChunkRef, 'chunkIndex'>) => `${sessionId}/${contentId}`;
 
 /** Chunks held back are forgotten after this long (their `chunk-available` never came: the upload failed). */
 const FORGET_AFTER_MS = 5 * 60_000;
@@ -65,6 +74,8 @@ const FORGET_AFTER_MS = 5 * 60_000;
 export class SlowReceivers {
   /** chunk -> the connections it was held back from, and when. */
   private readonly held = new Map<string, { since: number; ids: Set<string> }>();
+  /** Items still being uploaded -> the connections catching up on them (fetching), and since when. */
+  private readonly catchingUp = new Map<string, Map<string, number>>();
   /** Connections told `resync` (reason `behind`) that have not caught up since. */
   private readonly toldBehind = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
@@ -90,9 +101,10 @@ export class SlowReceivers {
       this.held.delete(key);
       return (socket) => waiting.ids.has(socket.id);
     }
+    const catching = this.catchingUp.get(itemKey(found.ref));
     return (socket) => {
       const member = this.socketOf(socket.id);
-      if (!member || queuedBytes(member) <= this.capBytes) return true;
+      if (!member || (!catching?.has(socket.id) && queuedBytes(member) <= this.capBytes)) return true;
       let waiting = this.held.get(key);
       if (!waiting) {
         waiting = { since: Date.now(), ids: new Set() };
@@ -125,9 +137,35 @@ export class SlowReceivers {
     return false;
   }
 
+  /**
+   * Connection `id` fetched a chunk of an item still being uploaded, of which
+   * `storedChunks` are stored: below the newest it is catching up, and the
+   * item's chunks are held back from it; at the newest, pushed again.
+   */
+  fetched(id: string, ref: ChunkRef, storedChunks: number): void {
+    const key = itemKey(ref);
+    let catching = this.catchingUp.get(key);
+    if (ref.chunkIndex + 1 >= storedChunks) {
+      catching?.delete(id);
+      if (catching?.size === 0) this.catchingUp.delete(key);
+      return;
+    }
+    if (!catching) this.catchingUp.set(key, (catching = new Map()));
+    if (!catching.has(id)) catching.set(id, Date.now());
+  }
+
+  /** The item's upload is over (complete, cancelled, removed): nothing more is pushed. */
+  ended(sessionId: string, contentId: string): void {
+    this.catchingUp.delete(itemKey({ sessionId, contentId }));
+  }
+
   /** A connection that is gone. */
   forget(id: string): void {
     this.toldBehind.delete(id);
+    for (const [key, catching] of this.catchingUp) {
+      catching.delete(id);
+      if (catching.size === 0) this.catchingUp.delete(key);
+    }
   }
 
   /** Whether any connection here waits for this chunk's `chunk-available`. */
@@ -138,10 +176,15 @@ export class SlowReceivers {
   close(): void {
     clearInterval(this.sweeper);
     this.held.clear();
+    this.catchingUp.clear();
     this.toldBehind.clear();
   }
 
   private forgetOld(cutoff: number): void {
     for (const [key, { since }] of this.held) if (since < cutoff) this.held.delete(key);
+    for (const [key, catching] of this.catchingUp) {
+      for (const [id, since] of catching) if (since < cutoff) catching.delete(id);
+      if (catching.size === 0) this.catchingUp.delete(key);
+    }
   }
 }
