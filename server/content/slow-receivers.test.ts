@@ -1,7 +1,8 @@
 /**
  * Which members a chunk is pushed to: not to one whose connection is backed
- * up, nor to one catching up on the item by fetching it, until it fetches
- * the newest stored chunk, the upload ends, or it leaves.
+ * up, nor to one catching up on the item (fetching chunks it dropped or
+ * missed), until it fetches the newest stored chunk, the upload ends, or it
+ * leaves. Fetching a chunk that was held back is not catching up.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +45,18 @@ test('a member that fetches an older chunk of an item being uploaded is not push
   assert.equal(receivers.isWaiting({ ...ITEM, chunkIndex: 12 }), true, 'it is told chunk-available once stored');
   receivers.fetched('bob', { ...ITEM, chunkIndex: 12 }, 13); // the newest stored: caught up
   assert.deepEqual(pushedTo(13), ['bob', 'carol']);
+});
+
+test('a member that fetches the chunks held back from it while its connection was backed up is pushed again once it drains', (t) => {
+  const carol = connection('carol', 9 * 1024 * 1024);
+  const { receivers, pushedTo } = setUp(t, [connection('bob'), carol]);
+  assert.deepEqual(pushedTo(0), ['bob']);
+  assert.deepEqual(pushedTo(1), ['bob']);
+  (carol.conn as unknown as { transport: { socket: { bufferedAmount: number } } }).transport.socket.bufferedAmount = 0;
+  receivers.fetched('carol', { ...ITEM, chunkIndex: 0 }, 4); // held back from it: not catching up
+  assert.deepEqual(pushedTo(4), ['bob', 'carol']);
+  receivers.fetched('carol', { ...ITEM, chunkIndex: 2 }, 5); // pushed to it, fetched again: it dropped it
+  assert.deepEqual(pushedTo(5), ['bob']);
 });
 
 test('catching up ends with the upload or the connection; a backed-up connection is held back as before', (t) => {

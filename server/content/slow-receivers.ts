@@ -5,13 +5,15 @@
  * `chunk-available` instead, a few bytes, and fetches the chunk at its own
  * pace, so fast members are never held to the slowest one's speed.
  *
- * A member that fetches a chunk of an item still being uploaded, other than
- * the newest stored, is catching up on it (its reader fell behind and it
- * dropped pushed chunks, or some were held back): that item's chunks are held
- * back from it too until it fetches the newest stored one. Pushed as well,
- * they came twice, once pushed (and dropped: its buffer was full) and once
- * fetched; a receiving browser that fell behind fell further behind that
- * way and fetched 1,143-1,967 of the 2,048 chunks of a 1 GiB file.
+ * A member that fetches a chunk of an item still being uploaded that was not
+ * held back from it, other than the newest stored, is catching up on it: its
+ * reader fell behind and it dropped chunks pushed to it (or it missed them):
+ * that item's chunks are held back from it too until it fetches the newest
+ * stored one. Pushed as well, they came twice, pushed (and dropped: its
+ * buffer was full) and fetched; a receiving browser that fell behind fell
+ * further behind that way and fetched 1,143-1,967 of the 2,048 chunks of a
+ * 1 GiB file. Fetching a chunk that was held back is the slow connection's
+ * path above, not catching up: pushes go on once its connection drains.
  *
  * Every node decides for its own connections when it delivers a chunk,
  * whether the chunk was sent on this node or came from another one through
@@ -68,14 +70,23 @@ function isItemEvent(packet: Packet): boolean {
 const refKey = ({ sessionId, contentId, chunkIndex }: ChunkRef) => `${sessionId}/${contentId}/${chunkIndex}`;
 const itemKey = ({ sessionId, contentId }: Omit<ChunkRef, 'chunkIndex'>) => `${sessionId}/${contentId}`;
 
+/** A connection on an item still being uploaded, once a chunk of it was held back from it or fetched. */
+interface Lag {
+  since: number;
+  /** Fetching chunks it dropped or missed: the item's chunks are held back from it. */
+  catchingUp: boolean;
+  /** Chunks held back from it, not fetched yet. */
+  heldBack: Set<number>;
+}
+
 /** Chunks held back are forgotten after this long (their `chunk-available` never came: the upload failed). */
 const FORGET_AFTER_MS = 5 * 60_000;
 
 export class SlowReceivers {
   /** chunk -> the connections it was held back from, and when. */
   private readonly held = new Map<string, { since: number; ids: Set<string> }>();
-  /** Items still being uploaded -> the connections catching up on them (fetching), and since when. */
-  private readonly catchingUp = new Map<string, Map<string, number>>();
+  /** Items still being uploaded -> connections held back from or fetching them. */
+  private readonly lags = new Map<string, Map<string, Lag>>();
   /** Connections told `resync` (reason `behind`) that have not caught up since. */
   private readonly toldBehind = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
@@ -101,16 +112,18 @@ export class SlowReceivers {
       this.held.delete(key);
       return (socket) => waiting.ids.has(socket.id);
     }
-    const catching = this.catchingUp.get(itemKey(found.ref));
+    const item = itemKey(found.ref);
+    const lags = this.lags.get(item);
     return (socket) => {
       const member = this.socketOf(socket.id);
-      if (!member || (!catching?.has(socket.id) && queuedBytes(member) <= this.capBytes)) return true;
+      if (!member || (!lags?.get(socket.id)?.catchingUp && queuedBytes(member) <= this.capBytes)) return true;
       let waiting = this.held.get(key);
       if (!waiting) {
         waiting = { since: Date.now(), ids: new Set() };
         this.held.set(key, waiting);
       }
       waiting.ids.add(socket.id);
+      this.lagOf(item, socket.id).heldBack.add(found.ref.chunkIndex);
       this.onDeferred(1);
       return false;
     };
@@ -139,33 +152,50 @@ export class SlowReceivers {
 
   /**
    * Connection `id` fetched a chunk of an item still being uploaded, of which
-   * `storedChunks` are stored: below the newest it is catching up, and the
-   * item's chunks are held back from it; at the newest, pushed again.
+   * `storedChunks` are stored: one not held back from it and below the
+   * newest, it is catching up, and the item's chunks are held back from it;
+   * the newest, it has caught up and is pushed them again.
    */
   fetched(id: string, ref: ChunkRef, storedChunks: number): void {
-    const key = itemKey(ref);
-    let catching = this.catchingUp.get(key);
+    const item = itemKey(ref);
+    const lag = this.lags.get(item)?.get(id);
+    const wasHeldBack = lag?.heldBack.delete(ref.chunkIndex) === true;
     if (ref.chunkIndex + 1 >= storedChunks) {
-      catching?.delete(id);
-      if (catching?.size === 0) this.catchingUp.delete(key);
-      return;
+      if (lag) lag.catchingUp = false;
+    } else if (!wasHeldBack) {
+      this.lagOf(item, id).catchingUp = true;
     }
-    if (!catching) this.catchingUp.set(key, (catching = new Map()));
-    if (!catching.has(id)) catching.set(id, Date.now());
+    this.settle(item, id);
   }
 
   /** The item's upload is over (complete, cancelled, removed): nothing more is pushed. */
   ended(sessionId: string, contentId: string): void {
-    this.catchingUp.delete(itemKey({ sessionId, contentId }));
+    this.lags.delete(itemKey({ sessionId, contentId }));
   }
 
   /** A connection that is gone. */
   forget(id: string): void {
     this.toldBehind.delete(id);
-    for (const [key, catching] of this.catchingUp) {
-      catching.delete(id);
-      if (catching.size === 0) this.catchingUp.delete(key);
+    for (const item of [...this.lags.keys()]) {
+      this.lags.get(item)!.delete(id);
+      this.settle(item, id);
     }
+  }
+
+  private lagOf(item: string, id: string): Lag {
+    let lags = this.lags.get(item);
+    if (!lags) this.lags.set(item, (lags = new Map()));
+    let lag = lags.get(id);
+    if (!lag) lags.set(id, (lag = { since: Date.now(), catchingUp: false, heldBack: new Set() }));
+    return lag;
+  }
+
+  /** Forgets what no longer matters: a connection neither catching up nor owed a chunk. */
+  private settle(item: string, id: string): void {
+    const lags = this.lags.get(item);
+    const lag = lags?.get(id);
+    if (lag && !lag.catchingUp && lag.heldBack.size === 0) lags!.delete(id);
+    if (lags?.size === 0) this.lags.delete(item);
   }
 
   /** Whether any connection here waits for this chunk's `chunk-available`. */
@@ -176,15 +206,15 @@ export class SlowReceivers {
   close(): void {
     clearInterval(this.sweeper);
     this.held.clear();
-    this.catchingUp.clear();
+    this.lags.clear();
     this.toldBehind.clear();
   }
 
   private forgetOld(cutoff: number): void {
     for (const [key, { since }] of this.held) if (since < cutoff) this.held.delete(key);
-    for (const [key, catching] of this.catchingUp) {
-      for (const [id, since] of catching) if (since < cutoff) catching.delete(id);
-      if (catching.size === 0) this.catchingUp.delete(key);
+    for (const [item, lags] of this.lags) {
+      for (const [id, { since }] of lags) if (since < cutoff) lags.delete(id);
+      if (lags.size === 0) this.lags.delete(item);
     }
   }
 }
