@@ -72,6 +72,7 @@ const itemKey = ({ sessionId, contentId }: Omit<ChunkRef, 'chunkIndex'>) => `${s
 
 /** A connection on an item still being uploaded, once a chunk of it was held back from it or fetched. */
 interface Lag {
+  /** Last held back from or started catching up: a lag untouched for FORGET_AFTER_MS is swept. */
   since: number;
   /** Fetching chunks it dropped or missed: the item's chunks are held back from it. */
   catchingUp: boolean;
@@ -182,11 +183,13 @@ export class SlowReceivers {
     }
   }
 
+  /** The connection's lag on the item, made if new; touched, so the sweep leaves it while it is in use. */
   private lagOf(item: string, id: string): Lag {
     let lags = this.lags.get(item);
     if (!lags) this.lags.set(item, (lags = new Map()));
     let lag = lags.get(id);
-    if (!lag) lags.set(id, (lag = { since: Date.now(), catchingUp: false, heldBack: new Set() }));
+    if (!lag) lags.set(id, (lag = { since: 0, catchingUp: false, heldBack: new Set() }));
+    lag.since = Date.now();
     return lag;
   }
 
