@@ -235,6 +235,7 @@ async function appRun(size: number, block: Buffer, options: Options): Promise<Ru
       await b.evaluate(`bench.join(${JSON.stringify(credentials)}, 'B')`, 60_000);
       await a.evaluate(`makeInput(${JSON.stringify(block.toString('base64'))}, ${size})`);
       if (options.profile) for (const page of [a, b]) await page.send('Profiler.enable').then(() => page.send('Profiler.start'));
+      const fetchedBefore = (await serverMetrics(server))('sharethings_requests_total', 'event="fetch-chunk"');
       const before = [chromiumA.processes(), chromiumB.processes(), server.cpuSeconds() ?? 0] as const;
       const stopTrace = options.memoryTrace ? await traceMemory(chromiumB, b, before[1]) : undefined;
       const stopGc = options.memoryTrace ? await traceGc(chromiumB) : undefined;
@@ -257,11 +258,13 @@ async function appRun(size: number, block: Buffer, options: Options): Promise<Ru
         streamedSave: saved.url.includes('/stream-download/') ? 1 : 0,
       };
       // After the figures: rendering /metrics and ending a trace cost CPU too.
+      // Chunks B fetched rather than had pushed: held back while it was behind, or dropped from its full buffer.
+      const fetched = (await serverMetrics(server))('sharethings_requests_total', 'event="fetch-chunk"') - fetchedBefore;
       if (stopTraces) await stopTraces();
       if (profileDir) process.stderr.write(`\nserver: ${await serverCounts(server)}\n`);
       if (saved.name !== FILE_NAME) throw new Error(`the download was named ${saved.name}`);
       if ((await fileSha256(saved.file)) !== hexOfRepeated(block, size)) throw new Error('the saved file differs from the shared one (SHA-256)');
-      return { mbps: size / 1e6 / seconds, figures };
+      return { mbps: size / 1e6 / seconds, figures: { ...figures, fetchedChunks: fetched } };
     });
     serverPeak = (await server.stop()).peakRssBytes;
     const serverProfile = profileDir && (await mainThreadProfile(profileDir));
@@ -302,16 +305,21 @@ async function writeProfiles(pages: Record<string, Page>): Promise<void> {
   }
 }
 
+/** The server's /metrics, to read figures from: `metric` with a label matching `label`, 0 if absent. */
+async function serverMetrics(server: ServerHandle): Promise<(metric: string, label?: string) => number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return (metric, label = '') => {
+    const line = text.split('\n').find((l) => l.startsWith(`${metric}{`) && l.includes(label));
+    return Number(line?.split(' ').at(-1) ?? 0);
+  };
+}
+
 /**
  * From the server's /metrics: how B got the chunks, pushed (`chunk` requests relayed) or fetched
  * (`fetch-chunk`), and the server's garbage collections since it started, by kind.
  */
 async function serverCounts(server: ServerHandle): Promise<string> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const figure = (metric: string, label = '') => {
-    const line = text.split('\n').find((l) => l.startsWith(`${metric}{`) && l.includes(label));
-    return Number(line?.split(' ').at(-1) ?? 0);
-  };
+  const figure = await serverMetrics(server);
   const requests = (event: string) => `${event} ${figure('sharethings_requests_total', `event="${event}"`)}`;
   const gc = (kind: string) => {
     const seconds = figure('sharethings_nodejs_gc_duration_seconds_sum', `kind="${kind}"`);
@@ -333,6 +341,7 @@ function detailText(figures: Record<string, number | null>): string {
     `B ${f('bRendererPeakMiB')}r/${f('bBrowserPeakMiB')}b`,
     ...(figures.serverPeakMiB != null ? [`server ${f('serverPeakMiB')}`] : []),
     ...(figures.streamedSave != null ? [figures.streamedSave === 1 ? 'saved streamed' : 'saved as Blob'] : []),
+    ...(figures.fetchedChunks != null ? [`B fetched ${Math.round(figures.fetchedChunks)} chunks`] : []),
   ].join(', ');
 }
 
