@@ -258,7 +258,7 @@ async function appRun(size: number, block: Buffer, options: Options): Promise<Ru
         streamedSave: saved.url.includes('/stream-download/') ? 1 : 0,
       };
       // After the figures: rendering /metrics and ending a trace cost CPU too.
-      // Chunks B fetched rather than had pushed: held back while it was behind, or dropped from its full buffer.
+      // Chunks B asked for rather than had pushed (held back while it was behind, or dropped from its full buffer).
       const fetched = (await serverMetrics(server))('sharethings_requests_total', 'event="fetch-chunk"') - fetchedBefore;
       if (stopTraces) await stopTraces();
       if (profileDir) process.stderr.write(`\nserver: ${await serverCounts(server)}\n`);
@@ -307,7 +307,9 @@ async function writeProfiles(pages: Record<string, Page>): Promise<void> {
 
 /** The server's /metrics, to read figures from: `metric` with a label matching `label`, 0 if absent. */
 async function serverMetrics(server: ServerHandle): Promise<(metric: string, label?: string) => number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const response = await fetch(`${server.url}/metrics`);
+  if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+  const text = await response.text();
   return (metric, label = '') => {
     const line = text.split('\n').find((l) => l.startsWith(`${metric}{`) && l.includes(label));
     return Number(line?.split(' ').at(-1) ?? 0);
@@ -341,7 +343,7 @@ function detailText(figures: Record<string, number | null>): string {
     `B ${f('bRendererPeakMiB')}r/${f('bBrowserPeakMiB')}b`,
     ...(figures.serverPeakMiB != null ? [`server ${f('serverPeakMiB')}`] : []),
     ...(figures.streamedSave != null ? [figures.streamedSave === 1 ? 'saved streamed' : 'saved as Blob'] : []),
-    ...(figures.fetchedChunks != null ? [`B fetched ${Math.round(figures.fetchedChunks)} chunks`] : []),
+    ...(figures.fetchedChunks != null ? [`B's fetch-chunk requests ${Math.round(figures.fetchedChunks)}`] : []),
   ].join(', ');
 }
 

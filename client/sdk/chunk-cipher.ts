@@ -8,6 +8,11 @@
 import { decryptChunk, encryptChunk, type ChunkAadParts, type Sealed } from '../../protocol/crypto/index.ts';
 
 export interface ChunkCipher {
+  /**
+   * `plaintext`'s memory is read into again for later chunks once the
+   * returned promise settles: the sealed result must not share it, and
+   * nothing may read it after (nor transfer it elsewhere).
+   */
   seal(contentKey: CryptoKey, parts: ChunkAadParts, plaintext: Uint8Array): Promise<Sealed>;
   open(contentKey: CryptoKey, parts: ChunkAadParts, iv: Uint8Array, encryptedData: Uint8Array): Promise<Uint8Array>;
 }

@@ -18,14 +18,16 @@ for (const [size, chunkSize] of [[9 * MiB + 12_345, 256 * 1024], [3 * MiB, 3 * M
     const count = Math.ceil(size / chunkSize);
     const expected = (index: number) => bytes.subarray(index * chunkSize, index * chunkSize + chunkLength(size, chunkSize, index));
     for (let index = 0; index < count; index++) {
-      assert.deepEqual(await source.read(index), expected(index), `chunk ${index}`);
-      source.release(index); // as an upload does once the chunk is sealed: the next slabs may reuse its memory
+      const chunk = await source.read(index);
+      assert.deepEqual(chunk, expected(index), `chunk ${index}`);
+      source.release(chunk); // as an upload does once the chunk is sealed: the next slabs may reuse its memory
     }
     assert.equal(source.rereadable, true);
     const shuffled = Array.from({ length: count }, (_, i) => i).sort(() => Math.random() - 0.5);
     for (const index of shuffled) {
-      assert.deepEqual(await source.read(index), expected(index), `chunk ${index} again`);
-      source.release(index);
+      const chunk = await source.read(index);
+      assert.deepEqual(chunk, expected(index), `chunk ${index} again`);
+      source.release(chunk);
     }
     await source.close();
   });
@@ -102,17 +104,33 @@ test("a released chunk's slab is read into again; a chunk not released keeps its
   const source = openSource(new Blob([bytes]), undefined, chunkSize);
   const expected = (index: number) => bytes.subarray(index * chunkSize, (index + 1) * chunkSize);
   const first = await source.read(0); // slab 0, released
-  source.release(0);
+  source.release(first);
   const held = await source.read(9); // slab 1, never released
   for (let index = 1; index < size / chunkSize; index++) {
     if (index === 9) continue;
-    assert.deepEqual(await source.read(index), expected(index), `chunk ${index}`);
-    source.release(index);
+    const chunk = await source.read(index);
+    assert.deepEqual(chunk, expected(index), `chunk ${index}`);
+    source.release(chunk);
   }
   // Slab 0's buffer went to a later slab's read (a BYOB read takes it over, so the old view is left empty)...
   assert.equal(first.byteLength, 0, 'the released chunk no longer views the memory');
   // ...slab 1's did not: chunk 9 is still out.
   assert.deepEqual(held, expected(9));
+  await source.close();
+});
+
+test('releasing an earlier read of a chunk does not free the memory of a later read of it', async () => {
+  const size = 21 * MiB;
+  const chunkSize = 512 * 1024;
+  const bytes = new Uint8Array(randomBytes(size));
+  const source = openSource(new Blob([bytes]), undefined, chunkSize);
+  const expected = (index: number) => bytes.subarray(index * chunkSize, (index + 1) * chunkSize);
+  const early = await source.read(1);
+  source.release(await source.read(12)); // slab 0 is passed
+  const late = await source.read(1); // a resume reads it again, from a new stream
+  source.release(early); // the earlier read's release comes late
+  for (let index = 2; index < size / chunkSize; index++) source.release(await source.read(index));
+  assert.deepEqual(late, expected(1), 'the later read kept its bytes');
   await source.close();
 });
 
@@ -125,7 +143,7 @@ test('an async iterable is cut into chunks whose buffers are reused once release
   const source = openSource(pieces(), bytes.length, chunkSize);
   const expected = (index: number) => bytes.subarray(index * chunkSize, (index + 1) * chunkSize);
   const zero = await source.read(0);
-  source.release(0);
+  source.release(zero);
   const one = await source.read(1);
   assert.equal(one.buffer, zero.buffer, 'chunk 1 went into chunk 0’s released buffer');
   assert.deepEqual(one, expected(1));

@@ -18,13 +18,13 @@ export interface ChunkSource {
   /** Chunk `index`: chunkSize bytes, the last one the rest. Called with 0, 1, 2, ... in turn unless rereadable. */
   read(index: number): Promise<Uint8Array>;
   /**
-   * The caller is done with the bytes read() gave for chunk `index` and
-   * keeps no view of them: the source may read later chunks into that memory
-   * (fresh memory costs a page fault per page, and a sender moves every page
-   * of the file). Optional for the caller; a chunk never released is
-   * simply not reused.
+   * The caller is done with `chunk` (as read() gave it) and keeps no view of
+   * its bytes: the source may read later chunks into that memory (fresh
+   * memory costs a page fault per page, and a sender moves every page of the
+   * file). Optional for the caller; a chunk never released is simply not
+   * reused.
    */
-  release(index: number): void;
+  release(chunk: Uint8Array): void;
   /** Rejects when the input holds more than `size` bytes (checked by read() for the last chunk). */
   expectEnd(): Promise<void>;
   /** Releases the input early (stops an async generator); safe to call twice. */
@@ -158,7 +158,7 @@ class BlobSource implements ChunkSource {
   readonly #slabBytes: number;
   readonly #slabs = new Map<number, Slab>();
   /** Chunks read and not yet released, with the slab their bytes are in. */
-  readonly #lent = new Map<number, Slab>();
+  readonly #lent = new Map<Uint8Array, Slab>();
   readonly #pool: BufferPool;
   /** The stream the next slab in order comes from. */
   #stream: SlabStream | undefined;
@@ -181,21 +181,24 @@ class BlobSource implements ChunkSource {
     const slab = this.#slab(number);
     if ((number + 1) * this.#slabBytes < this.size) void this.#slab(number + 1).bytes.catch(() => {}); // read ahead
     const offset = start - number * this.#slabBytes;
-    // Lent before the read settles, so the buffer cannot go back to the pool meanwhile.
+    // Counted before the read settles, so the buffer cannot go back to the pool meanwhile.
     slab.lease.out++;
-    this.#lent.set(index, slab); // a chunk read again unreleased: the earlier lease never settles (its buffer is not reused)
+    let chunk: Uint8Array;
     try {
-      return (await slab.bytes).subarray(offset, offset + chunkLength(this.size, this.chunkSize, index));
+      chunk = (await slab.bytes).subarray(offset, offset + chunkLength(this.size, this.chunkSize, index));
     } catch (error) {
-      this.release(index);
+      slab.lease.out--;
+      settle(this.#pool, slab.lease);
       throw error;
     }
+    this.#lent.set(chunk, slab);
+    return chunk;
   }
 
-  release(index: number): void {
-    const slab = this.#lent.get(index);
+  release(chunk: Uint8Array): void {
+    const slab = this.#lent.get(chunk);
     if (!slab) return;
-    this.#lent.delete(index);
+    this.#lent.delete(chunk);
     slab.lease.out--;
     settle(this.#pool, slab.lease);
   }
@@ -290,7 +293,8 @@ async function fill(reader: ReadableStreamBYOBReader, buffer: ArrayBuffer, close
 }
 
 /**
- * Re-chunks pieces of any size into fresh buffers. The producer is resumed
+ * Re-chunks pieces of any size into buffers of our own (reused once
+ * released, never while held). The producer is resumed
  * only once its previous piece is fully copied out, so a producer that reuses
  * its buffer cannot alter bytes we still hold.
  */
@@ -299,7 +303,7 @@ class IterableSource implements ChunkSource {
   readonly #iterator: AsyncIterator<Uint8Array>;
   readonly #pool: BufferPool;
   /** Chunks read and not yet released, each in a buffer of its own. */
-  readonly #lent = new Map<number, ArrayBuffer>();
+  readonly #lent = new Set<Uint8Array>();
   #rest: Uint8Array = new Uint8Array(0);
   #closed = false;
 
@@ -315,7 +319,7 @@ class IterableSource implements ChunkSource {
   async read(index: number): Promise<Uint8Array> {
     const length = chunkLength(this.size, this.chunkSize, index);
     const chunk = new Uint8Array(this.#pool.take(length));
-    this.#lent.set(index, chunk.buffer);
+    this.#lent.add(chunk);
     let filled = this.#take(chunk, 0);
     while (filled < length) {
       const piece = await this.#pull();
@@ -329,11 +333,9 @@ class IterableSource implements ChunkSource {
     return chunk;
   }
 
-  release(index: number): void {
-    const buffer = this.#lent.get(index);
-    if (!buffer) return;
-    this.#lent.delete(index);
-    this.#pool.give(buffer);
+  release(chunk: Uint8Array): void {
+    if (!this.#lent.delete(chunk)) return;
+    this.#pool.give(chunk.buffer as ArrayBuffer);
   }
 
   async close(): Promise<void> {

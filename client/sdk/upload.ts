@@ -235,7 +235,7 @@ async function sendChunks(
         const length = plaintext.length;
         const parts = { sessionId, contentId, chunkIndex: index, totalChunks };
         const sealing = target.chunkCipher.seal(keys.contentKey, parts, plaintext);
-        const sealed = () => source.release(index); // the plaintext's memory may take later chunks
+        const sealed = () => source.release(plaintext); // its memory may take later chunks
         sealing.then(sealed, sealed); // a failure is awaited below, maybe later
         const last = position === indices.length - 1;
         // Emit in index order (receivers stream in order) while later chunks are still being encrypted.

@@ -77,6 +77,7 @@ export function registerItemHandlers(socket: IoSocket, ctx: HandlerContext): voi
   handle(socket, ctx, 'clear-content', SessionRefSchema, async ({ sessionId }) => {
     requireMember(socket, sessionId);
     uploads.endSession(sessionId);
+    ctx.slowReceivers.endedSession(sessionId);
     const removed = await store.clearItems(sessionId);
     await touch(sessionId);
     others(sessionId).emit('content-cleared', { sessionId });

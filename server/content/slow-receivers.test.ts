@@ -1,8 +1,9 @@
 /**
  * Which members a chunk is pushed to: not to one whose connection is backed
- * up, nor to one catching up on the item (fetching chunks it dropped or
- * missed), until it fetches the newest stored chunk, the upload ends, or it
- * leaves. Fetching a chunk that was held back is not catching up.
+ * up, nor to one catching up on the item (fetching chunks pushed to it that
+ * it dropped), until it fetches the newest stored chunk, the upload ends, or
+ * it leaves. Fetching a chunk held back from it, or one from before it was
+ * first pushed, is not catching up.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,46 +28,68 @@ function setUp(t: { after: (fn: () => void) => void }, sockets: IoSocket[]) {
   let deferred = 0;
   const receivers = new SlowReceivers(8 * 1024 * 1024, (id) => sockets.find((s) => s.id === id), (count) => (deferred += count));
   t.after(() => receivers.close());
-  const pushedTo = (chunkIndex: number) => {
+  /** Who chunk `chunkIndex` is pushed to, among `present` (the session's members on this node). */
+  const pushedTo = (chunkIndex: number, present = sockets) => {
     const filter = receivers.recipients(chunkPacket(chunkIndex));
     assert.equal(typeof filter, 'function');
-    return sockets.filter((socket) => (filter as (s: { id: string }) => boolean)(socket)).map((s) => s.id);
+    return present.filter((socket) => (filter as (s: { id: string }) => boolean)(socket)).map((s) => s.id);
   };
   return { receivers, pushedTo, deferred: () => deferred };
 }
 
-test('a member that fetches an older chunk of an item being uploaded is not pushed its chunks until it fetches the newest', (t) => {
+const drain = (socket: IoSocket) => {
+  (socket.conn as unknown as { transport: { socket: { bufferedAmount: number } } }).transport.socket.bufferedAmount = 0;
+};
+
+test('a member that fetches a chunk pushed to it (it dropped it) is not pushed the item until it fetches the newest stored chunk', (t) => {
   const { receivers, pushedTo, deferred } = setUp(t, [connection('bob'), connection('carol')]);
   assert.deepEqual(pushedTo(10), ['bob', 'carol']);
-  receivers.fetched('bob', { ...ITEM, chunkIndex: 3 }, 11); // 11 stored, it fetched the 4th: behind
-  assert.deepEqual(pushedTo(11), ['carol']);
+  assert.deepEqual(pushedTo(11), ['bob', 'carol']);
+  receivers.fetched('bob', { ...ITEM, chunkIndex: 10 }, 12); // 12 stored: it is behind
   assert.deepEqual(pushedTo(12), ['carol']);
+  assert.deepEqual(pushedTo(13), ['carol']);
   assert.equal(deferred(), 2);
-  assert.equal(receivers.isWaiting({ ...ITEM, chunkIndex: 12 }), true, 'it is told chunk-available once stored');
-  receivers.fetched('bob', { ...ITEM, chunkIndex: 12 }, 13); // the newest stored: caught up
-  assert.deepEqual(pushedTo(13), ['bob', 'carol']);
+  assert.equal(receivers.isWaiting({ ...ITEM, chunkIndex: 13 }), true, 'it is told chunk-available once stored');
+  receivers.fetched('bob', { ...ITEM, chunkIndex: 12 }, 14); // a held-back one, not the newest: still catching up
+  assert.deepEqual(pushedTo(14), ['carol']);
+  receivers.fetched('bob', { ...ITEM, chunkIndex: 14 }, 15); // the newest stored: caught up
+  assert.deepEqual(pushedTo(15), ['bob', 'carol']);
 });
 
-test('a member that fetches the chunks held back from it while its connection was backed up is pushed again once it drains', (t) => {
+test('fetching the chunks held back while its connection was backed up is not catching up: pushes resume once it drains', (t) => {
   const carol = connection('carol', 9 * 1024 * 1024);
   const { receivers, pushedTo } = setUp(t, [connection('bob'), carol]);
   assert.deepEqual(pushedTo(0), ['bob']);
   assert.deepEqual(pushedTo(1), ['bob']);
-  (carol.conn as unknown as { transport: { socket: { bufferedAmount: number } } }).transport.socket.bufferedAmount = 0;
-  receivers.fetched('carol', { ...ITEM, chunkIndex: 0 }, 4); // held back from it: not catching up
+  drain(carol);
+  receivers.fetched('carol', { ...ITEM, chunkIndex: 0 }, 4);
   assert.deepEqual(pushedTo(4), ['bob', 'carol']);
-  receivers.fetched('carol', { ...ITEM, chunkIndex: 2 }, 5); // pushed to it, fetched again: it dropped it
-  assert.deepEqual(pushedTo(5), ['bob']);
+  receivers.fetched('carol', { ...ITEM, chunkIndex: 4 }, 6); // pushed to it, and fetched: it dropped it
+  assert.deepEqual(pushedTo(6), ['bob']);
 });
 
-test('catching up ends with the upload or the connection; a backed-up connection is held back as before', (t) => {
+test('a member that joined during the upload fetches what came before without being held back', (t) => {
+  const bob = connection('bob');
+  const dave = connection('dave');
+  const { receivers, pushedTo } = setUp(t, [bob, dave]);
+  assert.deepEqual(pushedTo(7, [bob]), ['bob']);
+  assert.deepEqual(pushedTo(8), ['bob', 'dave']); // dave's first
+  receivers.fetched('dave', { ...ITEM, chunkIndex: 2 }, 9);
+  assert.deepEqual(pushedTo(9), ['bob', 'dave']);
+});
+
+test('catching up ends with the upload, the session or the connection; a backed-up connection is held back as before', (t) => {
   const { receivers, pushedTo } = setUp(t, [connection('bob'), connection('carol', 9 * 1024 * 1024)]);
   assert.deepEqual(pushedTo(0), ['bob'], 'carol has more than 8 MiB waiting');
   receivers.fetched('bob', { ...ITEM, chunkIndex: 0 }, 5);
   assert.deepEqual(pushedTo(5), []);
   receivers.ended(ITEM.sessionId, ITEM.contentId);
   assert.deepEqual(pushedTo(6), ['bob']);
-  receivers.fetched('bob', { ...ITEM, chunkIndex: 0 }, 7);
+  receivers.fetched('bob', { ...ITEM, chunkIndex: 6 }, 8);
+  assert.deepEqual(pushedTo(8), []);
+  receivers.endedSession(ITEM.sessionId);
+  assert.deepEqual(pushedTo(9), ['bob']);
+  receivers.fetched('bob', { ...ITEM, chunkIndex: 9 }, 11);
   receivers.forget('bob');
-  assert.deepEqual(pushedTo(7), ['bob']);
+  assert.deepEqual(pushedTo(11), ['bob']);
 });

@@ -5,15 +5,17 @@
  * `chunk-available` instead, a few bytes, and fetches the chunk at its own
  * pace, so fast members are never held to the slowest one's speed.
  *
- * A member that fetches a chunk of an item still being uploaded that was not
- * held back from it, other than the newest stored, is catching up on it: its
- * reader fell behind and it dropped chunks pushed to it (or it missed them):
- * that item's chunks are held back from it too until it fetches the newest
- * stored one. Pushed as well, they came twice, pushed (and dropped: its
- * buffer was full) and fetched; a receiving browser that fell behind fell
- * further behind that way and fetched 1,143-1,967 of the 2,048 chunks of a
- * 1 GiB file. Fetching a chunk that was held back is the slow connection's
- * path above, not catching up: pushes go on once its connection drains.
+ * A member that fetches a chunk of an item still being uploaded that was
+ * pushed to it, other than the newest stored, is catching up on it: it
+ * dropped the chunk (its reader fell behind and its buffer was full), so the
+ * item's next chunks are held back from it too until it fetches the newest
+ * stored one. Pushed as well, they came twice, pushed (and dropped) and
+ * fetched; a receiving browser that fell behind fell further behind that way
+ * and fetched 1,143-1,967 of the 2,048 chunks of a 1 GiB file. Fetching a
+ * chunk held back from it (its connection was behind) or one it was never
+ * pushed (it joined or reconnected during the upload) is not catching up.
+ * "Newest" is by count (the chunks stored so far): with gaps (a resumed
+ * upload) catching up may end a little early, never late.
  *
  * Every node decides for its own connections when it delivers a chunk,
  * whether the chunk was sent on this node or came from another one through
@@ -70,14 +72,16 @@ function isItemEvent(packet: Packet): boolean {
 const refKey = ({ sessionId, contentId, chunkIndex }: ChunkRef) => `${sessionId}/${contentId}/${chunkIndex}`;
 const itemKey = ({ sessionId, contentId }: Omit<ChunkRef, 'chunkIndex'>) => `${sessionId}/${contentId}`;
 
-/** A connection on an item still being uploaded, once a chunk of it was held back from it or fetched. */
-interface Lag {
-  /** Last held back from or started catching up: a lag untouched for FORGET_AFTER_MS is swept. */
+/** How an item still being uploaded reached the connections on this node. */
+interface Delivery {
+  /** When a chunk of it was last relayed or fetched: an item untouched for FORGET_AFTER_MS is swept. */
   since: number;
-  /** Fetching chunks it dropped or missed: the item's chunks are held back from it. */
-  catchingUp: boolean;
-  /** Chunks held back from it, not fetched yet. */
-  heldBack: Set<number>;
+  /** Connection -> the first index pushed to it: from there on it was pushed every chunk not held back. */
+  pushedFrom: Map<string, number>;
+  /** Connection -> chunks held back from it, not fetched yet. */
+  heldBack: Map<string, Set<number>>;
+  /** Connections catching up (fetching chunks they dropped): the item's chunks are held back from them. */
+  catchingUp: Set<string>;
 }
 
 /** Chunks held back are forgotten after this long (their `chunk-available` never came: the upload failed). */
@@ -86,8 +90,8 @@ const FORGET_AFTER_MS = 5 * 60_000;
 export class SlowReceivers {
   /** chunk -> the connections it was held back from, and when. */
   private readonly held = new Map<string, { since: number; ids: Set<string> }>();
-  /** Items still being uploaded -> connections held back from or fetching them. */
-  private readonly lags = new Map<string, Map<string, Lag>>();
+  /** Items still being uploaded -> how they reached each connection. */
+  private readonly deliveries = new Map<string, Delivery>();
   /** Connections told `resync` (reason `behind`) that have not caught up since. */
   private readonly toldBehind = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
@@ -113,18 +117,24 @@ export class SlowReceivers {
       this.held.delete(key);
       return (socket) => waiting.ids.has(socket.id);
     }
-    const item = itemKey(found.ref);
-    const lags = this.lags.get(item);
+    const delivery = this.deliveryOf(itemKey(found.ref));
+    const index = found.ref.chunkIndex;
     return (socket) => {
       const member = this.socketOf(socket.id);
-      if (!member || (!lags?.get(socket.id)?.catchingUp && queuedBytes(member) <= this.capBytes)) return true;
+      if (!member) return true;
+      if (!delivery.catchingUp.has(socket.id) && queuedBytes(member) <= this.capBytes) {
+        if (!delivery.pushedFrom.has(socket.id)) delivery.pushedFrom.set(socket.id, index);
+        return true;
+      }
       let waiting = this.held.get(key);
       if (!waiting) {
         waiting = { since: Date.now(), ids: new Set() };
         this.held.set(key, waiting);
       }
       waiting.ids.add(socket.id);
-      this.lagOf(item, socket.id).heldBack.add(found.ref.chunkIndex);
+      let heldBack = delivery.heldBack.get(socket.id);
+      if (!heldBack) delivery.heldBack.set(socket.id, (heldBack = new Set()));
+      heldBack.add(index);
       this.onDeferred(1);
       return false;
     };
@@ -153,52 +163,50 @@ export class SlowReceivers {
 
   /**
    * Connection `id` fetched a chunk of an item still being uploaded, of which
-   * `storedChunks` are stored: one not held back from it and below the
-   * newest, it is catching up, and the item's chunks are held back from it;
-   * the newest, it has caught up and is pushed them again.
+   * `storedChunks` are stored: one pushed to it and below the newest, it is
+   * catching up, and the item's chunks are held back from it; the newest, it
+   * has caught up and is pushed them again.
    */
   fetched(id: string, ref: ChunkRef, storedChunks: number): void {
-    const item = itemKey(ref);
-    const lag = this.lags.get(item)?.get(id);
-    const wasHeldBack = lag?.heldBack.delete(ref.chunkIndex) === true;
+    const delivery = this.deliveries.get(itemKey(ref));
+    if (!delivery || !this.socketOf(id)) return; // nothing of it relayed here, or the connection is gone
+    delivery.since = Date.now();
+    const heldBack = delivery.heldBack.get(id);
+    const wasHeldBack = heldBack?.delete(ref.chunkIndex) === true;
+    if (heldBack?.size === 0) delivery.heldBack.delete(id);
     if (ref.chunkIndex + 1 >= storedChunks) {
-      if (lag) lag.catchingUp = false;
-    } else if (!wasHeldBack) {
-      this.lagOf(item, id).catchingUp = true;
+      delivery.catchingUp.delete(id);
+      return;
     }
-    this.settle(item, id);
+    const pushedFrom = delivery.pushedFrom.get(id);
+    if (!wasHeldBack && pushedFrom !== undefined && ref.chunkIndex >= pushedFrom) delivery.catchingUp.add(id);
   }
 
   /** The item's upload is over (complete, cancelled, removed): nothing more is pushed. */
   ended(sessionId: string, contentId: string): void {
-    this.lags.delete(itemKey({ sessionId, contentId }));
+    this.deliveries.delete(itemKey({ sessionId, contentId }));
+  }
+
+  /** Every upload of the session is over (its items were cleared). */
+  endedSession(sessionId: string): void {
+    for (const item of this.deliveries.keys()) if (item.startsWith(`${sessionId}/`)) this.deliveries.delete(item);
   }
 
   /** A connection that is gone. */
   forget(id: string): void {
     this.toldBehind.delete(id);
-    for (const item of [...this.lags.keys()]) {
-      this.lags.get(item)!.delete(id);
-      this.settle(item, id);
+    for (const delivery of this.deliveries.values()) {
+      delivery.pushedFrom.delete(id);
+      delivery.heldBack.delete(id);
+      delivery.catchingUp.delete(id);
     }
   }
 
-  /** The connection's lag on the item, made if new; touched, so the sweep leaves it while it is in use. */
-  private lagOf(item: string, id: string): Lag {
-    let lags = this.lags.get(item);
-    if (!lags) this.lags.set(item, (lags = new Map()));
-    let lag = lags.get(id);
-    if (!lag) lags.set(id, (lag = { since: 0, catchingUp: false, heldBack: new Set() }));
-    lag.since = Date.now();
-    return lag;
-  }
-
-  /** Forgets what no longer matters: a connection neither catching up nor owed a chunk. */
-  private settle(item: string, id: string): void {
-    const lags = this.lags.get(item);
-    const lag = lags?.get(id);
-    if (lag && !lag.catchingUp && lag.heldBack.size === 0) lags!.delete(id);
-    if (lags?.size === 0) this.lags.delete(item);
+  private deliveryOf(item: string): Delivery {
+    let delivery = this.deliveries.get(item);
+    if (!delivery) this.deliveries.set(item, (delivery = { since: 0, pushedFrom: new Map(), heldBack: new Map(), catchingUp: new Set() }));
+    delivery.since = Date.now();
+    return delivery;
   }
 
   /** Whether any connection here waits for this chunk's `chunk-available`. */
@@ -209,15 +217,12 @@ export class SlowReceivers {
   close(): void {
     clearInterval(this.sweeper);
     this.held.clear();
-    this.lags.clear();
+    this.deliveries.clear();
     this.toldBehind.clear();
   }
 
   private forgetOld(cutoff: number): void {
     for (const [key, { since }] of this.held) if (since < cutoff) this.held.delete(key);
-    for (const [item, lags] of this.lags) {
-      for (const [id, { since }] of lags) if (since < cutoff) lags.delete(id);
-      if (lags.size === 0) this.lags.delete(item);
-    }
+    for (const [item, { since }] of this.deliveries) if (since < cutoff) this.deliveries.delete(item);
   }
 }
