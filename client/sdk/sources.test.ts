@@ -97,16 +97,21 @@ test('reads out of order at the same time each get their bytes: a stream left fo
   await source.close();
 });
 
-test("a released chunk's slab is read into again; a chunk not released keeps its bytes", async () => {
+/** A Blob source of 21 MiB of random bytes in 512 KiB chunks (slabs of 8), and the bytes chunk `index` must hold. */
+function blobOf21MiB() {
   const size = 21 * MiB;
   const chunkSize = 512 * 1024;
   const bytes = new Uint8Array(randomBytes(size));
-  const source = openSource(new Blob([bytes]), undefined, chunkSize);
   const expected = (index: number) => bytes.subarray(index * chunkSize, (index + 1) * chunkSize);
+  return { source: openSource(new Blob([bytes]), undefined, chunkSize), count: size / chunkSize, expected };
+}
+
+test("a released chunk's slab is read into again; a chunk not released keeps its bytes", async () => {
+  const { source, count, expected } = blobOf21MiB();
   const first = await source.read(0); // slab 0, released
   source.release(first);
   const held = await source.read(9); // slab 1, never released
-  for (let index = 1; index < size / chunkSize; index++) {
+  for (let index = 1; index < count; index++) {
     if (index === 9) continue;
     const chunk = await source.read(index);
     assert.deepEqual(chunk, expected(index), `chunk ${index}`);
@@ -120,16 +125,12 @@ test("a released chunk's slab is read into again; a chunk not released keeps its
 });
 
 test('releasing an earlier read of a chunk does not free the memory of a later read of it', async () => {
-  const size = 21 * MiB;
-  const chunkSize = 512 * 1024;
-  const bytes = new Uint8Array(randomBytes(size));
-  const source = openSource(new Blob([bytes]), undefined, chunkSize);
-  const expected = (index: number) => bytes.subarray(index * chunkSize, (index + 1) * chunkSize);
+  const { source, count, expected } = blobOf21MiB();
   const early = await source.read(1);
   source.release(await source.read(12)); // slab 0 is passed
   const late = await source.read(1); // a resume reads it again, from a new stream
   source.release(early); // the earlier read's release comes late
-  for (let index = 2; index < size / chunkSize; index++) source.release(await source.read(index));
+  for (let index = 2; index < count; index++) source.release(await source.read(index));
   assert.deepEqual(late, expected(1), 'the later read kept its bytes');
   await source.close();
 });
